@@ -1,0 +1,26 @@
+package dev.strata.storage.redo;
+
+import dev.strata.storage.key.Key;
+import dev.strata.storage.value.VersionedValue;
+
+import java.util.List;
+
+/**
+ * Rebuilds a value from an older version and the records stored above it. The read path calls this once it has
+ * collected, for one key, the newest image at or below the requested LSN (or none, when the oldest record is
+ * will-init) and every record above it, oldest first.
+ */
+public interface PageRedo {
+    /**
+     * @param key       the key being reconstructed (a relation block, an SLRU block, ...)
+     * @param lsn       the LSN the caller asked for; every record in {@code records} is at or below it
+     * @param baseImage the newest image at or below the oldest record, or {@code null} when the oldest record is
+     *                  will-init; not modified
+     * @param baseLsn   the LSN the base image is stored at (ignored when {@code baseImage} is null)
+     * @param records   records oldest first, each at an LSN above {@code baseLsn}
+     * @return the value at {@code lsn}, a new array
+     * @throws RedoException naming LSN, relation, block and record type when a record cannot be applied
+     */
+    byte[] reconstruct(Key key, long lsn, byte[] baseImage, long baseLsn, List<VersionedValue> records)
+            throws RedoException;
+}
