@@ -22,5 +22,5 @@ public interface PageRedo {
      * @throws RedoException naming LSN, relation, block and record type when a record cannot be applied
      */
     byte[] reconstruct(Key key, long lsn, byte[] baseImage, long baseLsn, List<VersionedValue> records)
-            throws RedoException;
+;
 }
