@@ -32,7 +32,10 @@ import static dev.strata.storage.redo.page.Bytes.u8;
  *       past it are removed by the truncation).</li>
  *   <li>Transaction COMMIT / ABORT / COMMIT_PREPARED / ABORT_PREPARED: CLOG_SET_STATUS per CLOG page, listing the
  *       xids of the transaction tree on that page with their final status.</li>
- *   <li>MultiXact CREATE_ID: MULTIXACT_OFFSET on the offsets page, MULTIXACT_MEMBERS per members page.</li>
+ *   <li>MultiXact CREATE_ID: MULTIXACT_OFFSET for the new multixact and another for the next one (PostgreSQL
+ *       15.16 and later record where the next multixact's members start, see
+ *       {@link SlruPages#nextMultiXactOffset}), each on its offsets page; MULTIXACT_MEMBERS per members
+ *       page.</li>
  * </ul>
  * Not covered here: CLOG ZEROPAGE and MultiXact ZERO_*_PAGE records are stored as PG_RECORD values, will-init,
  * on the page they name.
@@ -184,6 +187,9 @@ public final class StrataEffects {
         }
         out.add(new Effect(SlruPages.key(Key.SLRU_MULTIXACT_OFFSETS, SlruPages.offsetsPage(multi)),
                 StrataRecord.multixactOffset(multi, offset)));
+        int next = SlruPages.nextMultiXactId(multi);
+        out.add(new Effect(SlruPages.key(Key.SLRU_MULTIXACT_OFFSETS, SlruPages.offsetsPage(next)),
+                StrataRecord.multixactOffset(next, SlruPages.nextMultiXactOffset(offset, n))));
         int i = 0;
         while (i < n) {
             int page = SlruPages.membersPage(offset + i);

@@ -74,6 +74,22 @@ public final class SlruPages {
         return (page[inPage / 4] >> ((inPage % 4) * 2)) & 3;
     }
 
+    /** The multixact id after {@code multi}, skipping InvalidMultiXactId (0) on wraparound. */
+    public static int nextMultiXactId(int multi) {
+        int next = multi + 1;
+        return next == 0 ? 1 : next;
+    }
+
+    /**
+     * The members offset PostgreSQL 15.16 and later store for the multixact after one starting at {@code offset}
+     * with {@code nmembers} members ({@code RecordNewMultiXact} writes it so that the last multixact's member
+     * count can be read from the SLRU; replay does the same): {@code offset + nmembers}, skipping 0.
+     */
+    public static int nextMultiXactOffset(int offset, int nmembers) {
+        int next = offset + nmembers;
+        return next == 0 ? 1 : next;
+    }
+
     /** Offsets entry of {@code multi} = {@code offset} (RecordNewMultiXact). */
     public static void setMultiXactOffset(byte[] page, int multi, int offset) {
         Bytes.putI32(page, Integer.remainderUnsigned(multi, MULTIXACT_OFFSETS_PER_PAGE) * 4, offset);

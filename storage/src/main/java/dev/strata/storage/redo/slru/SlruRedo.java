@@ -15,7 +15,8 @@ import static dev.strata.storage.redo.page.Bytes.i32;
  *   <li>Transaction COMMIT / ABORT / COMMIT_PREPARED / ABORT_PREPARED on a CLOG page: the xids of the
  *       transaction tree that fall on the page get their final status;</li>
  *   <li>MultiXact CREATE_ID (6, 0x20): {mid u32, moff u32, nmembers i32, nmembers x {xid u32, status u32}}; the
- *       offsets entry on an offsets page, the members that fall on a members page.</li>
+ *       offsets entries of the multixact and of the next one (as PostgreSQL 15.16 and later write them) on an
+ *       offsets page, the members that fall on a members page.</li>
  * </ul>
  * SLRU pages carry no LSN. In recovery PostgreSQL reads a missing SLRU page as zeros, so a page without a base
  * starts from zeros.
@@ -82,6 +83,10 @@ public final class SlruRedo {
         if (kind == Key.SLRU_MULTIXACT_OFFSETS) {
             if (SlruPages.offsetsPage(multi) == pageno) {
                 SlruPages.setMultiXactOffset(page, multi, offset);
+            }
+            int next = SlruPages.nextMultiXactId(multi);
+            if (SlruPages.offsetsPage(next) == pageno) {
+                SlruPages.setMultiXactOffset(page, next, SlruPages.nextMultiXactOffset(offset, n));
             }
         } else if (kind == Key.SLRU_MULTIXACT_MEMBERS) {
             for (int i = 0; i < n; i++) {

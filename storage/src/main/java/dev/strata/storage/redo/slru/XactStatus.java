@@ -1,5 +1,6 @@
 package dev.strata.storage.redo.slru;
 
+import dev.strata.storage.pg.RelTag;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.wal.DecodedRecord;
 
@@ -15,8 +16,9 @@ import static dev.strata.storage.redo.page.Bytes.i32;
  * @param xid     the transaction: the record's xid, or the prepared transaction's for *_PREPARED
  * @param status  {@link SlruPages#TRANSACTION_STATUS_COMMITTED} or {@link SlruPages#TRANSACTION_STATUS_ABORTED}
  * @param subxids its subtransactions, which end in the same status
+ * @param dropped relations whose files the commit or abort removes (main fork given; all forks go)
  */
-public record XactStatus(int xid, int status, int[] subxids) {
+public record XactStatus(int xid, int status, int[] subxids, RelTag[] dropped) {
     public static final int RM_XACT_ID = 1;
     public static final int XLOG_XACT_COMMIT = 0x00;
     public static final int XLOG_XACT_PREPARE = 0x10;
@@ -65,7 +67,17 @@ public record XactStatus(int xid, int status, int[] subxids) {
             }
             p += 4 + 4 * n;
         }
-        p = skipArray(raw, p, end, xinfo, XINFO_HAS_RELFILENODES, 12);
+        RelTag[] dropped = new RelTag[0];
+        if ((xinfo & XINFO_HAS_RELFILENODES) != 0) {
+            int n = i32(raw, check(p, 4, end));
+            check(p + 4, 12L * n, end);
+            dropped = new RelTag[n];
+            for (int i = 0; i < n; i++) {
+                int q = p + 4 + 12 * i;
+                dropped[i] = new RelTag(i32(raw, q), i32(raw, q + 4), i32(raw, q + 8), RelTag.MAIN_FORKNUM);
+            }
+            p += 4 + 12 * n;
+        }
         p = skipArray(raw, p, end, xinfo, XINFO_HAS_DROPPED_STATS, 12);
         p = skipArray(raw, p, end, xinfo, XINFO_HAS_INVALS, 16);
         int xid = rec.xid();
@@ -76,7 +88,7 @@ public record XactStatus(int xid, int status, int[] subxids) {
             xid = i32(raw, check(p, 4, end));
         }
         return new XactStatus(xid, commit ? SlruPages.TRANSACTION_STATUS_COMMITTED
-                : SlruPages.TRANSACTION_STATUS_ABORTED, subxids);
+                : SlruPages.TRANSACTION_STATUS_ABORTED, subxids, dropped);
     }
 
     private static int skipArray(byte[] raw, int p, int end, int xinfo, int bit, int itemSize) {
