@@ -45,6 +45,7 @@ public final class WalStreamDecoder {
     private long fedLsn;
 
     private long nextRecPtr;
+    private long lastDataEnd = Lsn.INVALID;
     private long prevRecPtr = Lsn.INVALID;
     private boolean skipContinuation;
     private long overwrittenRecPtr = Lsn.INVALID;
@@ -187,6 +188,30 @@ public final class WalStreamDecoder {
         return prevRecPtr;
     }
 
+    /** The LSN right after the last byte of the last record returned (before alignment and switch padding). */
+    public long lastRecordDataEnd() {
+        return lastDataEnd;
+    }
+
+    /**
+     * The LSN of the next byte the decoder needs: after the last byte fed, or further on when an
+     * {@code XLOG_SWITCH} made the rest of a segment padding. A file reader can skip to it instead of reading the
+     * padding; feeding from an earlier position is also fine (the padding is dropped).
+     */
+    public long neededFrom() {
+        return Math.max(fedLsn, nextRecPtr);
+    }
+
+    /** Declares that the next byte fed will be at {@link #neededFrom()} (the padding before it is not fed). */
+    public void skipToNeeded() {
+        long to = neededFrom();
+        if (to != fedLsn) {
+            fedLsn = to;
+            bufLsn = to;
+            bufLen = 0;
+        }
+    }
+
     /** The LSN after the last byte fed. */
     public long fedUpTo() {
         return fedLsn;
@@ -237,7 +262,7 @@ public final class WalStreamDecoder {
         int i = index(rec);
         checkRecordHeader(buf, i, rec);
         byte[] raw = Arrays.copyOfRange(buf, i, i + totLen);
-        return finish(raw, rec, rec + maxAlign(totLen));
+        return finish(raw, rec, rec + totLen);
     }
 
     /**
@@ -295,7 +320,7 @@ public final class WalStreamDecoder {
             page += BLCKSZ;
         }
         long lastPage = page - BLCKSZ;
-        return finish(assemble(rec, totLen, firstPart), rec, lastPage + lastHeader + maxAlign(lastRem));
+        return finish(assemble(rec, totLen, firstPart), rec, lastPage + lastHeader + lastRem);
     }
 
     /** Copies a page-spanning record's pieces (already validated) into one array. */
@@ -335,8 +360,12 @@ public final class WalStreamDecoder {
         }
     }
 
-    /** CRC check, decode, and advance past the record ({@code XLOG_SWITCH} skips the rest of the segment). */
-    private DecodedRecord finish(byte[] raw, long rec, long end) {
+    /**
+     * CRC check, decode, and advance past the record ({@code XLOG_SWITCH} skips the rest of the segment).
+     * {@code dataEnd} is the LSN after the record's last byte.
+     */
+    private DecodedRecord finish(byte[] raw, long rec, long dataEnd) {
+        long end = maxAlign(dataEnd);
         crc.reset();
         crc.update(raw, SIZE_OF_XLOG_RECORD, raw.length - SIZE_OF_XLOG_RECORD);
         crc.update(raw, 0, 20);
@@ -360,6 +389,7 @@ public final class WalStreamDecoder {
         }
         prevRecPtr = rec;
         nextRecPtr = end;
+        lastDataEnd = dataEnd;
         return d;
     }
 
