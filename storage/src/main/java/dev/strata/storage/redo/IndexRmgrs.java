@@ -1,5 +1,7 @@
 package dev.strata.storage.redo;
 
+import dev.strata.storage.redo.nbtree.BtreeRedo;
+
 import java.util.Map;
 
 /** Registers the index access methods' redo (btree, hash, gin, gist, spgist, brin) by resource manager id. */
@@ -9,6 +11,6 @@ public final class IndexRmgrs {
 
     /** Adds each index resource manager's redo to {@code byRmid}. */
     public static void registerAll(Map<Integer, RmgrRedo> byRmid) {
-        // Index access methods register here as they are implemented.
+        byRmid.put(BtreeRedo.RM_BTREE_ID, new BtreeRedo());
     }
 }
