@@ -1,5 +1,6 @@
 package dev.strata.storage.redo;
 
+import dev.strata.storage.redo.hash.HashRedo;
 import dev.strata.storage.redo.nbtree.BtreeRedo;
 
 import java.util.Map;
@@ -12,5 +13,6 @@ public final class IndexRmgrs {
     /** Adds each index resource manager's redo to {@code byRmid}. */
     public static void registerAll(Map<Integer, RmgrRedo> byRmid) {
         byRmid.put(BtreeRedo.RM_BTREE_ID, new BtreeRedo());
+        byRmid.put(HashRedo.RM_HASH_ID, new HashRedo());
     }
 }
