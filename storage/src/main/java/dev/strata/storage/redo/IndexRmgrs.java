@@ -1,5 +1,6 @@
 package dev.strata.storage.redo;
 
+import dev.strata.storage.redo.gin.GinRedo;
 import dev.strata.storage.redo.hash.HashRedo;
 import dev.strata.storage.redo.nbtree.BtreeRedo;
 
@@ -14,5 +15,6 @@ public final class IndexRmgrs {
     public static void registerAll(Map<Integer, RmgrRedo> byRmid) {
         byRmid.put(BtreeRedo.RM_BTREE_ID, new BtreeRedo());
         byRmid.put(HashRedo.RM_HASH_ID, new HashRedo());
+        byRmid.put(GinRedo.RM_GIN_ID, new GinRedo());
     }
 }
