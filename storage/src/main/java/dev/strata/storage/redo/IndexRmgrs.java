@@ -4,6 +4,7 @@ import dev.strata.storage.redo.gin.GinRedo;
 import dev.strata.storage.redo.gist.GistRedo;
 import dev.strata.storage.redo.hash.HashRedo;
 import dev.strata.storage.redo.nbtree.BtreeRedo;
+import dev.strata.storage.redo.spgist.SpgRedo;
 import dev.strata.storage.wal.DecodedRecord;
 
 import java.util.Map;
@@ -29,6 +30,7 @@ public final class IndexRmgrs {
         byRmid.put(HashRedo.RM_HASH_ID, HASH);
         byRmid.put(GinRedo.RM_GIN_ID, new GinRedo());
         byRmid.put(GistRedo.RM_GIST_ID, GIST);
+        byRmid.put(SpgRedo.RM_SPGIST_ID, new SpgRedo());
     }
 
     /**
