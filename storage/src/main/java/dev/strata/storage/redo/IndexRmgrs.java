@@ -1,5 +1,6 @@
 package dev.strata.storage.redo;
 
+import dev.strata.storage.redo.brin.BrinRedo;
 import dev.strata.storage.redo.gin.GinRedo;
 import dev.strata.storage.redo.gist.GistRedo;
 import dev.strata.storage.redo.hash.HashRedo;
@@ -31,6 +32,7 @@ public final class IndexRmgrs {
         byRmid.put(GinRedo.RM_GIN_ID, new GinRedo());
         byRmid.put(GistRedo.RM_GIST_ID, GIST);
         byRmid.put(SpgRedo.RM_SPGIST_ID, new SpgRedo());
+        byRmid.put(BrinRedo.RM_BRIN_ID, new BrinRedo());
     }
 
     /**
