@@ -64,11 +64,6 @@ final class BackupContents {
         for (String d : PgPaths.SUBDIRS) {
             sink.directory(d);
         }
-        small(sink, "PG_VERSION", ConfigFiles.pgVersion());
-        small(sink, "postgresql.conf", ConfigFiles.postgresqlConf(control, lsn));
-        small(sink, "postgresql.auto.conf", ConfigFiles.postgresqlAutoConf(opts));
-        small(sink, "pg_hba.conf", ConfigFiles.pgHbaConf());
-        small(sink, "pg_ident.conf", ConfigFiles.pgIdentConf());
         List<DatadirView.Database> dbs = new ArrayList<>(read(() -> view.databases(lsn), "the database list"));
         dbs.sort(Comparator.comparing((DatadirView.Database d) -> d.spcNode() != PgPaths.GLOBALTABLESPACE_OID)
                 .thenComparing(DatadirView.Database::spcNode, Integer::compareUnsigned)
@@ -78,6 +73,13 @@ final class BackupContents {
                     + Lsn.format(lsn) + ": without global/pg_filenode.map and the shared catalogs PostgreSQL "
                     + "cannot start");
         }
+        boolean otherTablespaces = dbs.stream().anyMatch(d -> d.spcNode() != PgPaths.GLOBALTABLESPACE_OID
+                && d.spcNode() != PgPaths.DEFAULTTABLESPACE_OID);
+        small(sink, "PG_VERSION", ConfigFiles.pgVersion());
+        small(sink, "postgresql.conf", ConfigFiles.postgresqlConf(control, lsn, otherTablespaces));
+        small(sink, "postgresql.auto.conf", ConfigFiles.postgresqlAutoConf(opts));
+        small(sink, "pg_hba.conf", ConfigFiles.pgHbaConf());
+        small(sink, "pg_ident.conf", ConfigFiles.pgIdentConf());
         for (DatadirView.Database db : dbs) {
             database(sink, db, dirs);
         }

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code postgresql.conf}: the settings a server started from this pg_control must not set lower than the
  *       primary did (max_connections, max_worker_processes, max_wal_senders, max_prepared_transactions,
  *       max_locks_per_transaction, from pg_control; a standby refuses to run hot otherwise, and prepared
- *       transactions need their slots) and wal_level (replica, or logical when the primary had it).</li>
+ *       transactions need their slots) and wal_level (replica, or logical when the primary had it); with
+ *       tablespaces other than pg_default and pg_global also allow_in_place_tablespaces = on, because they are
+ *       written as directories inside pg_tblspc and recovery refuses those otherwise.</li>
  *   <li>{@code postgresql.auto.conf}: the ALTER SYSTEM preamble; for a standby also {@code primary_conninfo} and
  *       {@code primary_slot_name}, quoted as PostgreSQL's configuration parser expects ({@code '} doubled,
  *       {@code \} doubled).</li>
@@ -30,7 +32,12 @@ final class ConfigFiles {
         return bytes("15\n");
     }
 
-    static byte[] postgresqlConf(ControlFile control, long lsn) {
+    /**
+     * @param inPlaceTablespaces whether the backup has tablespaces other than pg_default and pg_global, written as
+     *                           directories in pg_tblspc: recovery PANICs at such entries unless
+     *                           allow_in_place_tablespaces is on
+     */
+    static byte[] postgresqlConf(ControlFile control, long lsn, boolean inPlaceTablespaces) {
         String walLevel = control.walLevel() == ControlFile.WAL_LEVEL_LOGICAL ? "logical" : "replica";
         return bytes("# PostgreSQL configuration written by Strata with a backup at " + Lsn.format(lsn) + ".\n"
                 + "# The primary's own postgresql.conf is not in its WAL, so everything not set here has\n"
@@ -41,7 +48,10 @@ final class ConfigFiles {
                 + "max_wal_senders = " + Math.max(control.maxWalSenders(), 0) + "\n"
                 + "max_prepared_transactions = " + Math.max(control.maxPreparedXacts(), 0) + "\n"
                 + "max_locks_per_transaction = " + Math.max(control.maxLocksPerXact(), 10) + "\n"
-                + "wal_level = " + walLevel + "\n");
+                + "wal_level = " + walLevel + "\n"
+                + (inPlaceTablespaces ? "# Tablespaces are directories in pg_tblspc (their locations are not in WAL); "
+                + "recovery\n# refuses them without this. Move one elsewhere and leave a symlink to turn it back.\n"
+                + "allow_in_place_tablespaces = on\n" : ""));
     }
 
     static byte[] postgresqlAutoConf(BackupOptions opts) {

@@ -148,7 +148,12 @@ class BackupWriterTest {
         String conf = new String(write(sampleView(), BackupOptions.fullbackup()).get("postgresql.conf").content(),
                 StandardCharsets.UTF_8);
         assertThat(conf).contains("max_connections = 100\n", "max_worker_processes = 8\n", "max_wal_senders = 10\n",
-                "max_prepared_transactions = 5\n", "max_locks_per_transaction = 64\n", "wal_level = replica\n");
+                "max_prepared_transactions = 5\n", "max_locks_per_transaction = 64\n", "wal_level = replica\n",
+                "allow_in_place_tablespaces = on\n");
+        FakeView noTablespaces = sampleView();
+        noTablespaces.rels.keySet().removeIf(r -> r.spcNode() == 16500);
+        assertThat(new String(write(noTablespaces, BackupOptions.fullbackup()).get("postgresql.conf").content(),
+                StandardCharsets.UTF_8)).doesNotContain("allow_in_place_tablespaces");
     }
 
     @Test
