@@ -22,10 +22,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Feeds timelines from PostgreSQL 15 primaries. The server and the admin commands use only this class.
@@ -105,6 +103,7 @@ public final class ReplicationService implements AutoCloseable {
         try {
             r = BaseBackupImport.run(info, (start, pgTli) -> {
                 Timeline tl = tenant.createTimeline(timelineIdOrNull, start);
+                setState(tl, TimelineState.LOADING);
                 feedKey[0] = key(tenant.tenantId(), tl.timelineId());
                 feeds.put(feedKey[0], feed);
                 writeSource(tl, conninfo, slot, si, pgTli, start);
@@ -123,10 +122,9 @@ public final class ReplicationService implements AutoCloseable {
         tl.checkpoint();
         tl.setProperty(PROP_IMPORT, "imported");
         feed.importing = false;
-        startStreaming(tl, feed, r.startLsn());
-        waitConsistent(tl, feed, r.endLsn());
-        tl.checkpoint();
-        tl.setProperty(PROP_IMPORT, "done");
+        java.util.concurrent.CountDownLatch consistent = new java.util.concurrent.CountDownLatch(1);
+        startStreaming(tl, feed, r.startLsn(), r.endLsn(), consistent::countDown);
+        waitConsistent(feed, r.endLsn(), consistent);
         LOG.info("timeline {}/{} imported from {} and streaming; readable from {}", tenant.tenantId(),
                 tl.timelineId(), info.redacted(), Lsn.format(r.endLsn()));
         return tl;
@@ -200,15 +198,33 @@ public final class ReplicationService implements AutoCloseable {
         }
     }
 
-    private void startStreaming(Timeline tl, Feed feed, long importStart) {
+    /**
+     * Starts the streamer; when the timeline reaches its consistent LSN it becomes ACTIVE, its import is marked
+     * done, and {@code then} runs.
+     */
+    private void startStreaming(Timeline tl, Feed feed, long importStart, long consistentLsn, Runnable then) {
         WalSource src = source(tl);
         WalIngest ingest = new WalIngest(new DatadirModification(tl), BlockImages::restore);
         TimelineStreamer s = new TimelineStreamer(tl, src, ingest, importStart);
+        if (consistentLsn != Lsn.INVALID) {
+            s.whenReached(consistentLsn, () -> {
+                tl.setProperty(PROP_IMPORT, "done");
+                setState(tl, TimelineState.ACTIVE);
+                then.run();
+            });
+        }
         feed.streamer = s;
         if (closed) {
             return;
         }
         s.start();
+    }
+
+    /** LOADING while importing and until consistent, then ACTIVE (the layer engine's timelines keep it durably). */
+    private static void setState(Timeline tl, TimelineState state) {
+        if (tl instanceof dev.strata.storage.timeline.LocalTimeline local && tl.state() != TimelineState.BROKEN) {
+            local.setState(state, null);
+        }
     }
 
     private static WalSource source(Timeline tl) {
@@ -217,22 +233,19 @@ public final class ReplicationService implements AutoCloseable {
                 Long.parseUnsignedLong(p.get(PROP_SYSTEM_ID)), Integer.parseInt(p.get(PROP_PG_TIMELINE)));
     }
 
-    private static void waitConsistent(Timeline tl, Feed feed, long endLsn) {
-        while (true) {
-            try {
-                tl.waitForLsn(endLsn, Duration.ofSeconds(1));
-                return;
-            } catch (TimeoutException e) {
+    private static void waitConsistent(Feed feed, long endLsn, java.util.concurrent.CountDownLatch consistent) {
+        try {
+            while (!consistent.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
                 TimelineStreamer s = feed.streamer;
                 if (s.state() == TimelineStreamer.State.BROKEN || s.state() == TimelineStreamer.State.STOPPED) {
                     throw new ReplicationException("the timeline stopped before reaching its consistent point "
                             + Lsn.format(endLsn) + ": " + s.counters().lastError());
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ReplicationException("interrupted while waiting for the timeline to reach "
-                        + Lsn.format(endLsn));
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplicationException("interrupted while waiting for the timeline to reach "
+                    + Lsn.format(endLsn));
         }
     }
 
@@ -269,7 +282,9 @@ public final class ReplicationService implements AutoCloseable {
         feed.slot = p.getOrDefault(PROP_SLOT, DEFAULT_SLOT);
         feeds.put(k, feed);
         String importStart = p.get(PROP_IMPORT_START_LSN);
-        startStreaming(tl, feed, importStart == null ? Lsn.INVALID : Lsn.parse(importStart));
+        long consistentLsn = "done".equals(p.get(PROP_IMPORT)) || p.get(PROP_CONSISTENT_LSN) == null ? Lsn.INVALID
+                : Lsn.parse(p.get(PROP_CONSISTENT_LSN));
+        startStreaming(tl, feed, importStart == null ? Lsn.INVALID : Lsn.parse(importStart), consistentLsn, () -> { });
         LOG.info("timeline {}: resuming WAL streaming from {} at {}", k, feed.conninfo, Lsn.format(tl.lastRecordLsn()));
     }
 

@@ -19,8 +19,9 @@ class IngestMatchesPrimaryIT {
         assumeTrue(TestPrimary.available(), TestPrimary.installHint());
         try (TestPrimary pg = Workload.startPrimary()) {
             Workload.pgbenchInit(pg, Workload.scale());
-            MemoryTenantManager tm = new MemoryTenantManager();
-            try (ReplicationService rs = new ReplicationService(tm)) {
+            StrataNode node = StrataNode.inTemp();
+            try {
+                ReplicationService rs = node.replication;
                 Timeline tl = rs.createFromPrimary(null, null, pg.conninfo(), "strata_it");
                 Workload.pgbenchRun(pg, Workload.seconds());
                 Workload.ddlMix(pg);
@@ -33,6 +34,8 @@ class IngestMatchesPrimaryIT {
                 System.out.println("at " + Lsn.format(tl.lastRecordLsn()) + ": " + r.summary());
                 java.nio.file.Files.write(java.nio.file.Path.of("target/ingest-mismatches.txt"), r.mismatches());
                 assertThat(r.ok()).as(r.summary()).isTrue();
+            } finally {
+                node.closeAndDelete();
             }
         }
     }

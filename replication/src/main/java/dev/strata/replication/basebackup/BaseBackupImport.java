@@ -69,7 +69,8 @@ public final class BaseBackupImport {
             }
             long end = bb.finish();
             ControlFileData control = importer.finish();
-            mod.commit(start);
+            // the record before the start LSN is unknown: prev stays invalid until the first streamed record
+            mod.commit(Lsn.INVALID);
             LOG.info("base backup imported: {} pages, {}; consistent from {}", progress.pagesImported(), progress,
                     Lsn.format(end));
             return new Result(tl, start, end, bb.timeline(), control);

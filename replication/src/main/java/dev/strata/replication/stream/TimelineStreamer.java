@@ -54,6 +54,8 @@ public final class TimelineStreamer implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     private volatile WalReceiver receiver;
     private long catchUpTarget;
+    private volatile long consistentLsn = Lsn.INVALID;
+    private volatile Runnable onConsistent;
 
     /**
      * @param ingest        the timeline's record ingest (the timeline's only writer while this runs)
@@ -67,6 +69,12 @@ public final class TimelineStreamer implements AutoCloseable {
         this.noPrevCheckAt = noPrevCheckAt;
         this.thread = new Thread(this::run, "ingest-" + timeline.timelineId());
         this.thread.setDaemon(true);
+    }
+
+    /** Runs {@code action} once, on the ingest thread, when the last record LSN reaches {@code lsn}. */
+    public void whenReached(long lsn, Runnable action) {
+        this.onConsistent = action;
+        this.consistentLsn = lsn;
     }
 
     public void start() {
@@ -245,6 +253,11 @@ public final class TimelineStreamer implements AutoCloseable {
             ingest.ingest(rec);
             counters.records++;
             counters.walBytes += rec.endLsn() - rec.lsn();
+        }
+        Runnable action = onConsistent;
+        if (action != null && timeline.lastRecordLsn() >= consistentLsn) {
+            onConsistent = null;
+            action.run();
         }
         if (decoder.endOfWal()) {
             throw new SQLException("the stream ended inside the WAL: " + decoder.endOfWalReason(), "08006");
