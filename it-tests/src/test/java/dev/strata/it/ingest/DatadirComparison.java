@@ -54,20 +54,53 @@ final class DatadirComparison {
     }
 
     private final TestPrimary pg;
+    private final Path root;
     private final DatadirView strata;
     private final long lsn;
     private final List<String> mismatches = new ArrayList<>();
     private final Map<Long, RelInfo> relInfo = new HashMap<>();
 
-    private DatadirComparison(TestPrimary pg, DatadirView strata, long lsn) {
+    private DatadirComparison(TestPrimary pg, Path root, DatadirView strata, long lsn) {
         this.pg = pg;
+        this.root = root;
         this.strata = strata;
         this.lsn = lsn;
     }
 
     /** The primary must have checkpointed after its last write; {@code lsn} is where Strata is read. */
     static Result compare(TestPrimary pg, DatadirView strata, long lsn) throws IOException, SQLException {
-        return new DatadirComparison(pg, strata, lsn).run();
+        return new DatadirComparison(pg, pg.dataDir(), strata, lsn).run();
+    }
+
+    /**
+     * Compares the relation files saved under {@code snapshot} (laid out like a data directory: base/db/file) with
+     * Strata at {@code lsn}: sizes and blocks of every saved fork. Masks come from the live primary's catalogs.
+     */
+    static Result compareSnapshot(TestPrimary pg, Path snapshot, DatadirView strata, long lsn)
+            throws IOException, SQLException {
+        DatadirComparison c = new DatadirComparison(pg, snapshot, strata, lsn);
+        Map<Integer, Integer> dbs = c.primaryDatabases();
+        for (int db : dbs.keySet()) {
+            c.loadRelInfo(db, dbs.get(db));
+        }
+        long blocks = 0;
+        int relations = 0;
+        int excluded = 0;
+        for (Map.Entry<RelTag, Integer> e : c.filesUnder(snapshot).entrySet()) {
+            RelTag rel = e.getKey();
+            if (c.excluded(rel)) {
+                excluded++;
+                continue;
+            }
+            relations++;
+            int mine = strata.relExists(rel, lsn) ? strata.relSize(rel, lsn) : -1;
+            if (mine != e.getValue()) {
+                c.mismatches.add(rel + " at " + Lsn.format(lsn) + ": " + e.getValue() + " blocks saved, " + mine
+                        + " in Strata");
+            }
+            blocks += c.compareBlocks(rel, Math.min(mine, e.getValue()));
+        }
+        return new Result(0, relations, blocks, 0, excluded, c.mismatches);
     }
 
     private Result run() throws IOException, SQLException {
@@ -104,8 +137,7 @@ final class DatadirComparison {
         return new Result(dbs.size() + 1, relations, blocks, clog, excluded, mismatches);
     }
 
-    /** oid -> tablespace of every database. */
-    private Map<Integer, Integer> databases() throws SQLException {
+    private Map<Integer, Integer> primaryDatabases() throws SQLException {
         Map<Integer, Integer> dbs = new TreeMap<>();
         try (Connection c = pg.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT oid, dattablespace FROM pg_database")) {
@@ -113,6 +145,12 @@ final class DatadirComparison {
                 dbs.put((int) rs.getLong(1), (int) rs.getLong(2));
             }
         }
+        return dbs;
+    }
+
+    /** oid -> tablespace of every database, checked against Strata's database directory. */
+    private Map<Integer, Integer> databases() throws SQLException {
+        Map<Integer, Integer> dbs = primaryDatabases();
         List<DatadirView.Database> mine = strata.databases(lsn);
         for (int db : dbs.keySet()) {
             if (!mine.contains(new DatadirView.Database(dbs.get(db), db))) {
@@ -175,15 +213,23 @@ final class DatadirComparison {
     }
 
     private Map<RelTag, Integer> primaryRelations(Map<Integer, Integer> dbs) throws IOException {
+        return filesUnder(root);
+    }
+
+    /** Relation forks and their sizes in blocks, from the files under {@code dir}'s global/ and base/db/. */
+    private Map<RelTag, Integer> filesUnder(Path dir) throws IOException {
         Map<RelTag, Integer> rels = new TreeMap<>();
-        List<Path> dirs = new ArrayList<>(List.of(pg.dataDir().resolve("global")));
-        for (int db : dbs.keySet()) {
-            dirs.add(pg.dataDir().resolve("base").resolve(Integer.toString(db)));
+        List<Path> dirs = new ArrayList<>();
+        if (Files.isDirectory(dir.resolve("global"))) {
+            dirs.add(dir.resolve("global"));
         }
-        for (Path dir : dirs) {
-            try (Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> dbDirs = Files.list(dir.resolve("base"))) {
+            dirs.addAll(dbDirs.toList());
+        }
+        for (Path d : dirs) {
+            try (Stream<Path> files = Files.list(d)) {
                 for (Path f : files.toList()) {
-                    String rel = pg.dataDir().relativize(f).toString();
+                    String rel = dir.relativize(f).toString();
                     if (PgDataPath.of(null, rel, false) instanceof PgDataPath.RelationFile r) {
                         int n = (int) (r.segno() * 131072L + Files.size(f) / 8192);
                         rels.merge(r.rel(), n, Math::max);
@@ -249,7 +295,7 @@ final class DatadirComparison {
         String name = Integer.toUnsignedString(rel.relNode())
                 + (rel.forkNum() == RelTag.MAIN_FORKNUM ? "" : "_" + RelTag.forkName(rel.forkNum()))
                 + (seg == 0 ? "" : "." + seg);
-        return pg.dataDir().resolve(dir).resolve(name);
+        return root.resolve(dir).resolve(name);
     }
 
     /**
@@ -281,7 +327,7 @@ final class DatadirComparison {
     }
 
     private int compareClog() throws IOException {
-        Path dir = pg.dataDir().resolve("pg_xact");
+        Path dir = root.resolve("pg_xact");
         List<Integer> mine = strata.slruSegments(Key.SLRU_CLOG, lsn);
         List<Integer> theirs = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
