@@ -236,11 +236,14 @@ public final class TimelineStreamer implements AutoCloseable {
             }
             if (now - lastProbe > PROBE_INTERVAL_NANOS) {
                 lastProbe = now;
-                counters.setPrimaryFlushLsn(probe.flushLsn());
-                if (counters.primaryFlushLsn > r.receivedLsn() && now - lastData > STALL_NANOS) {
+                long primary = probe.flushLsn();
+                counters.setPrimaryFlushLsn(primary);
+                boolean behind = primary == Lsn.INVALID || counters.primaryFlushLsn > r.receivedLsn();
+                if (behind && now - lastData > STALL_NANOS) {
                     throw new SQLException("no WAL received for " + STALL_NANOS / 1_000_000_000L + " s while the "
-                            + "primary is at " + Lsn.format(counters.primaryFlushLsn) + " and Strata received up to "
-                            + Lsn.format(r.receivedLsn()) + ": the connection is stalled", "08006");
+                            + "primary is " + (primary == Lsn.INVALID ? "unreachable" : "at " + Lsn.format(primary))
+                            + " and Strata received up to " + Lsn.format(r.receivedLsn())
+                            + ": the connection is stalled", "08006");
                 }
             }
         }

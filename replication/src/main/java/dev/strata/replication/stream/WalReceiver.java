@@ -26,6 +26,11 @@ import java.util.function.LongSupplier;
 final class WalReceiver implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(WalReceiver.class);
     private static final long IDLE_SLEEP_MILLIS = 2;
+    /**
+     * pgjdbc's non-blocking read never reports the end of the stream, so while idle a status asking for a reply is
+     * written this often: on a connection the server closed, the second write fails, which ends the stream.
+     */
+    private static final long IDLE_PING_NANOS = 1_000_000_000L;
 
     private final PGReplicationStream stream;
     private final BlockingQueue<WalChunk> queue;
@@ -37,6 +42,7 @@ final class WalReceiver implements Runnable {
     private long expectedLsn;
     private long reportedDurable = -1;
     private long lastForcedStatus = System.nanoTime();
+    private long lastData = System.nanoTime();
 
     WalReceiver(PGReplicationStream stream, BlockingQueue<WalChunk> queue, long startLsn, LongSupplier durableLsn,
                 Duration statusInterval) {
@@ -69,9 +75,11 @@ final class WalReceiver implements Runnable {
                 updateDurable();
                 ByteBuffer buf = stream.readPending();
                 if (buf == null) {
+                    pingIfIdle();
                     Thread.sleep(IDLE_SLEEP_MILLIS);
                     continue;
                 }
+                lastData = System.nanoTime();
                 long end = stream.getLastReceiveLSN().asLong();
                 long start = end - buf.remaining();
                 if (start != expectedLsn) {
@@ -104,6 +112,15 @@ final class WalReceiver implements Runnable {
             stream.setFlushedLSN(l);
             stream.setAppliedLSN(l);
             reportedDurable = d;
+        }
+    }
+
+    private void pingIfIdle() throws SQLException {
+        long now = System.nanoTime();
+        if (now - lastData >= IDLE_PING_NANOS && now - lastForcedStatus >= IDLE_PING_NANOS) {
+            updateDurable();
+            stream.forceUpdateStatus();
+            lastForcedStatus = now;
         }
     }
 
