@@ -32,7 +32,7 @@ final class Failures {
         }
         if ("42704".equals(state) || msg.contains("does not exist") && msg.contains("slot")) {
             return new PermanentFailure("replication slot '" + slot + "' no longer exists on the primary (" + msg
-                    + "), so WAL after Strata's durable LSN " + Lsn.format(startLsn) + " may be gone. Create a new "
+                    + "), so WAL after Strata's position " + Lsn.format(startLsn) + " may be gone. Create a new "
                     + "timeline from the primary; a recreated slot would leave a gap", t);
         }
         if (msg.contains("ahead of the WAL flush position")) {
