@@ -26,18 +26,29 @@ public final class ScramSha256 {
 
     private final String password;
     private final String clientNonce;
+    private final String user;
     private String authMessage;
     private byte[] saltedPassword;
 
     public ScramSha256(String password) {
+        this(password, randomNonce(), "");
+    }
+
+    /** With a given nonce and user name (RFC 7677's test vector uses both). */
+    ScramSha256(String password, String clientNonce, String user) {
         this.password = password;
+        this.clientNonce = clientNonce;
+        this.user = user;
+    }
+
+    private static String randomNonce() {
         byte[] nonce = new byte[18];
         new SecureRandom().nextBytes(nonce);
-        this.clientNonce = Base64.getEncoder().encodeToString(nonce);
+        return Base64.getEncoder().encodeToString(nonce);
     }
 
     private String clientFirstBare() {
-        return "n=,r=" + clientNonce;
+        return "n=" + user + ",r=" + clientNonce;
     }
 
     public byte[] clientFirst() {
