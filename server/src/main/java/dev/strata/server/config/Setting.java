@@ -22,8 +22,8 @@ public enum Setting {
             AuthMode::parse),
     SCRAM_USERS("scram-users", "FILE", null, "For --auth scram: the users file (one 'name:SCRAM-SHA-256$...' "
             + "verifier per line, as pg_authid.rolpassword holds it).", Path::of),
-    JWT_PUBLIC_KEY("jwt-public-key", "FILE", null, "For --auth jwt: the Ed25519 public key (PEM) that verifies "
-            + "tokens.", Path::of),
+    JWT_PUBLIC_KEY("jwt-public-key", "FILE", null, "For --auth jwt: the Ed25519 public key(s) that verify "
+            + "tokens: a PEM file, or a directory of PEM files.", Path::of),
     TLS_CERT("tls-cert", "FILE", null, "A PEM certificate chain: the pg port then accepts SSLRequest.", Path::of),
     TLS_KEY("tls-key", "FILE", null, "The PEM private key of --tls-cert.", Path::of),
     CHECKPOINT_DISTANCE("checkpoint-distance", "SIZE", "256MB",
