@@ -169,6 +169,14 @@ public final class ServerConfig {
         return get(Setting.GC_PERIOD);
     }
 
+    public Duration pitrInterval() {
+        return get(Setting.PITR_INTERVAL);
+    }
+
+    public long pageCacheSize() {
+        return get(Setting.PAGE_CACHE_SIZE);
+    }
+
     public Duration waitLsnTimeout() {
         return get(Setting.WAIT_LSN_TIMEOUT);
     }

@@ -39,8 +39,13 @@ public enum Setting {
             Setting::positiveInt),
     GC_HORIZON("gc-horizon", "SIZE", "64MB",
             "GC keeps every version needed to read at LSNs within this much WAL of the latest.", Units::parseSize),
+    PITR_INTERVAL("pitr-interval", "DURATION", "7d",
+            "GC also keeps every version needed to read at LSNs written within this time (0: no time limit).",
+            Units::parseDuration),
     GC_PERIOD("gc-period", "DURATION", "1h", "How often background GC runs (0 turns it off).",
             Units::parseDuration),
+    PAGE_CACHE_SIZE("page-cache-size", "SIZE", "64MB", "Memory for cached layer file blocks, shared by all "
+            + "timelines.", Units::parseSize),
     WAIT_LSN_TIMEOUT("wait-lsn-timeout", "DURATION", "300s",
             "How long a read at an LSN not yet ingested waits before it fails.", Units::parseDuration);
 
