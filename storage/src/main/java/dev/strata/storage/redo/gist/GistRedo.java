@@ -2,7 +2,7 @@ package dev.strata.storage.redo.gist;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
-import dev.strata.storage.redo.nbtree.IndexMasks;
+import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
 import dev.strata.storage.wal.DecodedRecord;
@@ -241,13 +241,13 @@ public final class GistRedo implements RmgrRedo {
      */
     @Override
     public void mask(byte[] page, int blkno) {
-        IndexMasks.maskPageLsnAndChecksum(page);
-        IndexMasks.maskPageHintBits(page);
-        IndexMasks.maskUnusedSpace(page);
+        BufMask.maskPageLsnAndChecksum(page);
+        BufMask.maskPageHintBits(page);
+        BufMask.maskUnusedSpace(page);
         setNsn(page, 0);
         setFlags(page, flags(page) | F_FOLLOW_RIGHT);
         if ((flags(page) & F_LEAF) != 0) {
-            IndexMasks.maskLpFlags(page);
+            BufMask.maskLpFlags(page);
         }
         setFlags(page, flags(page) & ~F_HAS_GARBAGE);
     }

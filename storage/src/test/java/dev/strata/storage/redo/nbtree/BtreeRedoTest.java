@@ -215,6 +215,6 @@ class BtreeRedoTest {
         assertThatThrownBy(() -> redo.redo(r, 0, page)).isInstanceOf(RedoException.class)
                 .hasMessageContaining("Btree/INSERT_LEAF at 2/1000")
                 .hasMessageContaining("1663/5/16384 block 3")
-                .hasMessageContaining("offset 9 is too large");
+                .hasMessageContaining("at offset 9: offset is too large");
     }
 }
