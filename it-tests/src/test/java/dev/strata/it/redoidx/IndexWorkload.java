@@ -159,7 +159,8 @@ final class IndexWorkload {
                 "INSERT INTO " + t + " SELECT g, point(g % 100, g / 100) FROM generate_series(1, 3000) g",
                 INDEX_RMGRS, "DELETE FROM " + t + " WHERE id % 2 = 0 AND id <= 1500", ALL_RMGRS,
                 INDEX_SCANS, "SELECT count(*) FROM " + t + " WHERE p <@ box(point(0, 0), point(100, 15))", ANY_SCANS,
-                "INSERT INTO " + t + " SELECT 10000 + g, point(g % 100, (g / 100) % 15) FROM generate_series(1, 1000) g",
+                "INSERT INTO " + t + " SELECT 10000 + g, point(g % 100, (g / 100) % 15)"
+                        + " FROM generate_series(1, 1000) g",
                 INDEX_RMGRS, "DELETE FROM " + t + " WHERE p <@ box(point(0, 0), point(100, 22))", ALL_RMGRS,
                 "VACUUM " + t,
                 "SELECT txid_current()",
