@@ -22,23 +22,35 @@ public interface BackupSource {
     }
 
     /**
-     * One WAL segment file.
-     *
-     * @param systemId      the system identifier in its long page header (and in pg_control)
-     * @param timelineId    the WAL timeline it is written on
-     * @param segmentSize   wal_segment_size in bytes
-     * @param segmentStart  the LSN of its first byte
-     * @param checkpointLsn the LSN of the shutdown checkpoint record (pg_control's checkPoint)
-     * @param endLsn        the end of that record, where a started server writes next
-     * @param bytes         the whole segment
+     * The WAL segment a backup starts from: one segment file holding the backup's checkpoint record.
      */
-    record WalSegment(long systemId, int timelineId, int segmentSize, long segmentStart, long checkpointLsn,
-                      long endLsn, byte[] bytes) {
+    interface WalSegment {
+        /** The system identifier in its long page header (and in pg_control). */
+        long systemId();
+
+        /** The WAL timeline it is written on. */
+        int timelineId();
+
+        /** wal_segment_size in bytes. */
+        int segmentSize();
+
+        /** The LSN of its first byte. */
+        long segmentStart();
+
+        /** The LSN of the checkpoint record (pg_control's checkPoint): where a backup starts. */
+        long checkpointLsn();
+
+        /** The end of that record, where a server started from the backup writes next. */
+        long endLsn();
+
+        /** Copies the segment's bytes for [fromLsn, fromLsn + len) into {@code dst}. */
+        void read(long fromLsn, byte[] dst, int off, int len);
+
         /** The file name, {@code TTTTTTTTXXXXXXXXYYYYYYYY}, as PostgreSQL names segments. */
-        public String fileName() {
-            long segno = Long.divideUnsigned(segmentStart, segmentSize);
-            long perId = 0x1_0000_0000L / segmentSize;
-            return String.format("%08X%08X%08X", timelineId, segno / perId, segno % perId);
+        default String fileName() {
+            long segno = Long.divideUnsigned(segmentStart(), segmentSize());
+            long perId = 0x1_0000_0000L / segmentSize();
+            return String.format("%08X%08X%08X", timelineId(), segno / perId, segno % perId);
         }
     }
 
@@ -47,4 +59,9 @@ public interface BackupSource {
 
     /** The WAL segment with the shutdown checkpoint a backup at {@code lsn} starts from. */
     WalSegment walSegment(DatadirView view, Timeline timeline, long lsn) throws IOException;
+
+    /** The size in bytes of the uncompressed tar {@link #writeTar} would write, or -1 when not known cheaply. */
+    default long estimatedSize(DatadirView view, Timeline timeline, long lsn) throws IOException {
+        return -1;
+    }
 }

@@ -177,7 +177,7 @@ public final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (state != State.CLOSED) {
-            LOG.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            LOG.debug("connection {} failed", ctx.channel().remoteAddress(), cause);
         }
         ctx.close();
     }
@@ -208,6 +208,8 @@ public final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             inbox.forEach(ReferenceCountUtil::release);
             inbox.clear();
+        } else {
+            ctx.flush();
         }
     }
 

@@ -3,7 +3,8 @@ package dev.strata.wire.pagestream;
 import dev.strata.storage.pg.RelTag;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * Neon's pagestream v2 and v3 (libs/pageserver_api/src/pagestream_api.rs): each request and each response is the
@@ -179,16 +180,14 @@ public final class PageStreamCodec {
 
     /** Error response echoing the request header (v3). */
     public ByteBuf error(ByteBufAllocator alloc, long reqId, long requestLsn, long notModifiedSince, String text) {
-        String message = text.replace('\0', ' ');
-        int textLength = ByteBufUtil.utf8Bytes(message);
-        int body = 1 + (v3 ? 24 : 0) + textLength + 1;
+        byte[] message = text.replace('\0', ' ').getBytes(StandardCharsets.UTF_8);
+        int body = 1 + (v3 ? 24 : 0) + message.length + 1;
         ByteBuf out = alloc.ioBuffer(5 + body, 5 + body);
         out.writeByte('d').writeInt(4 + body).writeByte(ERROR_RESPONSE);
         if (v3) {
             out.writeLong(reqId).writeLong(requestLsn).writeLong(notModifiedSince);
         }
-        ByteBufUtil.writeUtf8(out, message);
-        return out.writeByte(0);
+        return out.writeBytes(message).writeByte(0);
     }
 
     public ByteBuf error(ByteBufAllocator alloc, PageRequest r, String message) {

@@ -228,11 +228,8 @@ public final class PageStreamSession {
                 + "' shows its timelines";
     }
 
+    /** Hands a response computed on another thread (or in a callback) back to the event loop, always as a task. */
     private void completeFromAnyThread(Slot s, ByteBuf response) {
-        if (loop.inEventLoop()) {
-            complete(s, response);
-            return;
-        }
         try {
             loop.execute(() -> {
                 complete(s, response);
@@ -276,6 +273,8 @@ public final class PageStreamSession {
     public void writabilityChanged() {
         if (ctx.channel().isWritable()) {
             pump();
+            // this runs inside the flush that drained the buffer, where a nested flush would be ignored
+            scheduleFlush();
         } else {
             updateAutoRead();
         }

@@ -57,7 +57,7 @@ public final class BaseBackupStream {
         position(head, seg.checkpointLsn(), seg.timelineId());
         List<Column> spc = List.of(new Column("spcoid", PgType.OID), Column.text("spclocation"), Column.int8("size"));
         BackendMessages.rowDescription(head, spc, null);
-        BackendMessages.dataRow(head, spc, new Object[]{null, null, o.progress() ? estimateKb(view, lsn) : null},
+        BackendMessages.dataRow(head, spc, new Object[]{null, null, o.progress() ? estimateKb(source, view, tl, lsn) : null},
                 null);
         BackendMessages.commandComplete(head, "SELECT");
         BackendMessages.copyResponse(head, 'H');
@@ -131,8 +131,12 @@ public final class BaseBackupStream {
     }
 
     /** The data directory's size in kB for PROGRESS: relation forks, SLRUs and one WAL segment; null if unknown. */
-    static Long estimateKb(DatadirView view, long lsn) {
+    static Long estimateKb(BackupSource source, DatadirView view, Timeline tl, long lsn) {
         try {
+            long exact = source.estimatedSize(view, tl, lsn);
+            if (exact >= 0) {
+                return exact / 1024;
+            }
             long bytes = 16L << 20;
             for (DatadirView.Database db : view.databases(lsn)) {
                 for (RelTag rel : view.relations(db.spcNode(), db.dbNode(), lsn)) {
@@ -145,7 +149,7 @@ public final class BaseBackupStream {
                 }
             }
             return bytes / 1024;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }

@@ -53,6 +53,11 @@ public final class WalStreamSession {
             throw new PgException(SqlState.UNDEFINED_FILE, "requested timeline " + tli + " is not in this server's "
                     + "history: backups from Strata are on timeline " + segment.timelineId());
         }
+        if (Long.compareUnsigned(start, segment.segmentStart()) < 0) {
+            throw new PgException(SqlState.UNDEFINED_FILE, "requested WAL segment for " + Lsn.format(start)
+                    + " has already been removed: Strata serves only the segment of a backup's checkpoint, "
+                    + segment.fileName() + " (from " + Lsn.format(segment.segmentStart()) + ")");
+        }
         if (Long.compareUnsigned(start, segment.endLsn()) > 0) {
             throw new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "requested starting point "
                     + Lsn.format(start) + " is ahead of the WAL flush position of this server "
@@ -80,16 +85,18 @@ public final class WalStreamSession {
             if (end < segment.endLsn()) {
                 end -= end % 8192;
             }
-            int off = (int) (position - segment.segmentStart());
             int len = (int) (end - position);
+            byte[] wal = new byte[len];
+            segment.read(position, wal, 0, len);
             ByteBuf header = ctx.alloc().buffer(30);
             BackendMessages.copyDataHeader(header, 25 + len);
             header.writeByte('w').writeLong(position).writeLong(segment.endLsn()).writeLong(now());
             ctx.write(header, ctx.voidPromise());
-            ctx.write(Unpooled.wrappedBuffer(segment.bytes(), off, len), ctx.voidPromise());
+            ctx.write(Unpooled.wrappedBuffer(wal), ctx.voidPromise());
             position = end;
         }
-        ctx.flush();
+        // may run inside the flush that made the channel writable, where a nested flush would be ignored
+        ctx.executor().execute(ctx::flush);
     }
 
     private void sendKeepalive() {
