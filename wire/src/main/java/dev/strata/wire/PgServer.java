@@ -49,7 +49,7 @@ import java.util.function.Function;
  *         .tenants(tenantManager)                 // storage
  *         .datadirViews(Datadir::new)             // a DatadirView per timeline
  *         .backend(serverBackend)                 // replication-side operations (timeline create ... primary)
- *         .backups(backupSource)                  // the backup generator
+ *         .backups(backupSource)                  // optional: the backup generator (default BackupWriterSource)
  *         .auth(AuthConfig.trust())
  *         .meterRegistry(prometheusRegistry)
  *         .config(PgServerConfig.defaults().withListen("127.0.0.1", 6400))
@@ -171,7 +171,7 @@ public final class PgServer implements AutoCloseable {
         private TenantManager tenants;
         private Function<Timeline, DatadirView> views;
         private ServerBackend backend = ServerBackend.withoutReplication();
-        private BackupSource backups;
+        private BackupSource backups = new BackupWriterSource();
         private AuthConfig auth = AuthConfig.trust();
         private MeterRegistry meterRegistry;
         private PgServerConfig config = PgServerConfig.defaults();

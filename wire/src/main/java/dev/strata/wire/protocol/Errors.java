@@ -49,6 +49,10 @@ public final class Errors {
         if (t instanceof StorageException) {
             return new PgException(SqlState.INTERNAL_ERROR, t.getMessage());
         }
+        if (t instanceof dev.strata.wire.backup.BackupException) {
+            return new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "cannot make the backup: "
+                    + t.getMessage());
+        }
         if (t instanceof TimeoutException) {
             return new PgException(SqlState.QUERY_CANCELED, t.getMessage());
         }
