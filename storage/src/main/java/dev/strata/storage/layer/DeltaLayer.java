@@ -1,0 +1,197 @@
+package dev.strata.storage.layer;
+
+import dev.strata.storage.cache.PageCache;
+import dev.strata.storage.key.Key;
+import dev.strata.storage.key.KeyRange;
+import dev.strata.storage.value.Value;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * A delta layer file: every version of the keys in its key range whose LSN lies in its LSN range. An L0 delta
+ * covers every key ({@link KeyRange#ALL}) for the LSN range of one flushed in-memory layer; an L1 delta, written by
+ * compaction, covers part of the key space for the LSN range of the L0s it replaced.
+ *
+ * <p>The file uses {@link LayerFileFormat} with magic {@code STDL}, entrySize 38 and fenceWidth 26.
+ * <pre>
+ * leaf entry (38 bytes, big-endian), sorted by (key, LSN):
+ *   0   18  key
+ *   18  8   LSN the version is stored at (a record's end LSN)
+ *   26  8   bit 63: will-init (the value is an image or a will-init record); bits 0..62: offset of the value in
+ *           the values stream
+ *   34  4   length of the value in bytes
+ * value: a {@link Value} in its encoded form (u8 kind, u8 will-init, payload)
+ * </pre>
+ * Each (key, LSN) appears once. Versions of a key are adjacent and ascend by LSN, so a read finds the last entry
+ * at or below (key, LSN) and walks backwards until it meets an image or a will-init record.
+ */
+public final class DeltaLayer extends PersistentLayer {
+    public static final int ENTRY_SIZE = 38;
+    public static final int FENCE_WIDTH = 26;
+    static final long WILL_INIT_BIT = 1L << 63;
+
+    private DeltaLayer(LayerName name, LayerFileReader reader) {
+        super(name, reader);
+    }
+
+    /** Opens and checks the summary of {@code dir/name}. */
+    public static DeltaLayer open(Path dir, LayerName name, PageCache cache) {
+        return new DeltaLayer(name, new LayerFileReader(dir.resolve(name.fileName()), cache,
+                LayerFileFormat.DELTA_MAGIC));
+    }
+
+    public boolean isL0() {
+        return name.isL0();
+    }
+
+    @Override
+    public String kind() {
+        return isL0() ? "delta-l0" : "delta-l1";
+    }
+
+    @Override
+    public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
+        byte[] keyBytes = st.keyBytes();
+        byte[] target = new byte[FENCE_WIDTH];
+        System.arraycopy(keyBytes, 0, target, 0, Key.SIZE);
+        Bytes.putLong(target, Key.SIZE, uptoLsn);
+        for (long i = reader.search(target); i >= 0; i--) {
+            byte[] b = reader.leafBlock(i);
+            int o = reader.leafOffset(i);
+            if (!Bytes.startsWith(b, o, keyBytes)) {
+                return;
+            }
+            long lsn = Bytes.getLong(b, o + Key.SIZE);
+            if (lsn < floorLsn) {
+                return;
+            }
+            checkLsn(lsn, i);
+            st.add(lsn, readValue(b, o, i));
+            if (st.complete()) {
+                return;
+            }
+        }
+    }
+
+    private void checkLsn(long lsn, long i) {
+        if (lsn < lsnStart() || lsn >= lsnEnd()) {
+            throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "entry " + i + " has LSN " + lsn
+                    + " outside the layer's LSN range");
+        }
+    }
+
+    private long entryFileOffset(long i) {
+        return (long) reader.leafBlockNo(i) * LayerFileFormat.BLOCK_SIZE + reader.leafOffset(i);
+    }
+
+    Value readValue(byte[] leaf, int o, long i) {
+        long packed = Bytes.getLong(leaf, o + FENCE_WIDTH);
+        int len = Bytes.getInt(leaf, o + FENCE_WIDTH + 8);
+        byte[] raw = reader.readValue(packed & ~WILL_INIT_BIT, len, i);
+        try {
+            return Value.decode(raw, 0, raw.length);
+        } catch (IllegalArgumentException e) {
+            throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i + ": "
+                    + e.getMessage());
+        }
+    }
+
+    @Override
+    public void forEachKey(KeyRange range, long lsn, Consumer<Key> out) {
+        byte[] target = new byte[FENCE_WIDTH];
+        System.arraycopy(range.start().toBytes(), 0, target, 0, Key.SIZE);
+        byte[] end = range.end().toBytes();
+        long n = entryCount();
+        byte[] last = null;
+        for (long i = reader.search(target) + 1; i < n; i++) {
+            byte[] b = reader.leafBlock(i);
+            int o = reader.leafOffset(i);
+            if (java.util.Arrays.compareUnsigned(b, o, o + Key.SIZE, end, 0, Key.SIZE) >= 0) {
+                return;
+            }
+            if (last != null && Bytes.startsWith(b, o, last)) {
+                continue; // versions of a key ascend by LSN: the first one decides
+            }
+            last = java.util.Arrays.copyOfRange(b, o, o + Key.SIZE);
+            if (Bytes.getLong(b, o + Key.SIZE) <= lsn) {
+                out.accept(Key.fromBytes(b, o));
+            }
+        }
+    }
+
+    /** A one-pass cursor over every entry in (key, LSN) order, for compaction. */
+    public Cursor cursor() {
+        return new Cursor();
+    }
+
+    /** Iterates entries without filling the page cache. */
+    public final class Cursor {
+        private long i = -1;
+        private byte[] leaf;
+        private int leafNo = -1;
+        private int off;
+        private int valueBlockNo = -1;
+        private byte[] valueBlock;
+
+        /** Moves to the next entry; false at the end. */
+        public boolean next() {
+            if (++i >= entryCount()) {
+                return false;
+            }
+            int no = reader.leafBlockNo(i);
+            if (no != leafNo) {
+                leaf = reader.blockForScan(no);
+                leafNo = no;
+            }
+            off = reader.leafOffset(i);
+            checkLsn(lsn(), i);
+            return true;
+        }
+
+        public Key key() {
+            return Key.fromBytes(leaf, off);
+        }
+
+        /** Compares this entry's key with another cursor's (unsigned bytes, the key order). */
+        public int compareKeyLsn(Cursor o) {
+            return java.util.Arrays.compareUnsigned(leaf, off, off + FENCE_WIDTH, o.leaf, o.off, o.off + FENCE_WIDTH);
+        }
+
+        public boolean sameKey(byte[] keyBytes) {
+            return Bytes.startsWith(leaf, off, keyBytes);
+        }
+
+        public byte[] keyBytes() {
+            return java.util.Arrays.copyOfRange(leaf, off, off + Key.SIZE);
+        }
+
+        public long lsn() {
+            return Bytes.getLong(leaf, off + Key.SIZE);
+        }
+
+        public boolean willInit() {
+            return (Bytes.getLong(leaf, off + FENCE_WIDTH) & WILL_INIT_BIT) != 0;
+        }
+
+        /** The encoded value of the current entry. */
+        public byte[] rawValue() {
+            long packed = Bytes.getLong(leaf, off + FENCE_WIDTH);
+            int len = Bytes.getInt(leaf, off + FENCE_WIDTH + 8);
+            return reader.readValue(packed & ~WILL_INIT_BIT, len, i, this::valueBlock);
+        }
+
+        // Consecutive values share blocks: keep the last one instead of reading it again.
+        private byte[] valueBlock(int blockNo) {
+            if (blockNo != valueBlockNo) {
+                valueBlock = reader.blockForScan(blockNo);
+                valueBlockNo = blockNo;
+            }
+            return valueBlock;
+        }
+
+        public DeltaLayer layer() {
+            return DeltaLayer.this;
+        }
+    }
+}

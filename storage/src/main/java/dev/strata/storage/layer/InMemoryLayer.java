@@ -1,0 +1,402 @@
+package dev.strata.storage.layer;
+
+import dev.strata.storage.StorageException;
+import dev.strata.storage.key.Key;
+import dev.strata.storage.key.KeyRange;
+import dev.strata.storage.timeline.LayerInfo;
+import dev.strata.storage.value.Value;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+
+/**
+ * The layer ingest writes into: values appended to a scratch file ({@code ephemeral-N} in the timeline directory,
+ * the raw concatenation of encoded {@link Value}s, never read after a restart) behind a 64 KiB tail buffer, and an
+ * index in memory from key to its versions (LSN, file offset, length). Memory is bounded because
+ * {@link #estimatedSize()} counts the index too, and the timeline freezes the layer when that reaches
+ * checkpoint_distance.
+ *
+ * <p>One writer thread puts; any number of readers search concurrently without locks: a version becomes visible
+ * once its index slot is published, and its bytes are then either in the file or in a tail buffer that is never
+ * reused (a full tail is written out and replaced by a new one).
+ *
+ * <p>After {@link #freeze} the layer is immutable and covers {@code [lsnStart, lsnEnd)}; the flush writes it out
+ * as an L0 delta (or image) layer and then {@link #closeAndDelete deletes} the scratch file.
+ */
+public final class InMemoryLayer implements Layer {
+    static final int TAIL_SIZE = 64 << 10;
+    private static final int KEY_OVERHEAD = 160;
+    private static final int VERSION_OVERHEAD = 20;
+
+    private final Path path;
+    private final FileChannel ch;
+    private final long lsnStart;
+    private volatile long lsnEnd = Long.MAX_VALUE;
+    private volatile long prevAtFreeze;
+    private final ConcurrentSkipListMap<Key, Versions> index = new ConcurrentSkipListMap<>();
+    private volatile Tail tail = new Tail(0, new byte[TAIL_SIZE]);
+    private volatile boolean closed;
+    // Writer-only state.
+    private int tailFill;
+    private long fileBytes;
+    private long indexBytes;
+    private long maxLsn = -1;
+    private boolean onlyImages = true;
+    private final long createdNanos = System.nanoTime();
+
+    public InMemoryLayer(Path path, long lsnStart) {
+        this.path = path;
+        this.lsnStart = lsnStart;
+        try {
+            this.ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            throw new StorageException("cannot create scratch file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public KeyRange keyRange() {
+        return KeyRange.ALL;
+    }
+
+    @Override
+    public long lsnStart() {
+        return lsnStart;
+    }
+
+    /** Exclusive end; {@link Long#MAX_VALUE} while the layer is open. */
+    @Override
+    public long lsnEnd() {
+        return lsnEnd;
+    }
+
+    public boolean isEmpty() {
+        return index.isEmpty();
+    }
+
+    /** The highest LSN put so far, or -1. */
+    public long maxLsn() {
+        return maxLsn;
+    }
+
+    /** True when every value put is an image (so a flush at one LSN can become an image layer). */
+    public boolean onlyImages() {
+        return onlyImages;
+    }
+
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    /** Bytes of the scratch file plus an estimate of the in-memory index. */
+    public long estimatedSize() {
+        return fileBytes + tailFill + indexBytes;
+    }
+
+    /** Appends a version (writer thread only). LSNs must not decrease; a repeated (key, LSN) replaces the value. */
+    public void put(Key key, long lsn, Value v) {
+        int len = v.encodedSize();
+        long loc = append(v, len);
+        Versions vs = index.get(key);
+        if (vs == null) {
+            vs = new Versions(2);
+            vs.add(lsn, loc, len);
+            index.put(key, vs);
+            indexBytes += KEY_OVERHEAD;
+        } else if (vs.count == vs.lsns.length) {
+            Versions bigger = vs.grow();
+            bigger.add(lsn, loc, len);
+            index.put(key, bigger);
+        } else {
+            vs.add(lsn, loc, len);
+        }
+        indexBytes += VERSION_OVERHEAD;
+        maxLsn = Math.max(maxLsn, lsn);
+        onlyImages &= v.isImage();
+    }
+
+    private long append(Value v, int len) {
+        Tail t = tail;
+        if (tailFill + len > TAIL_SIZE) {
+            writeOut(t.buf, tailFill, t.base);
+            long base = t.base + tailFill;
+            tailFill = 0;
+            if (len > TAIL_SIZE) {
+                writeOut(v.encode(), len, base);
+                tail = new Tail(base + len, new byte[TAIL_SIZE]);
+                fileBytes = base + len;
+                return base;
+            }
+            t = new Tail(base, new byte[TAIL_SIZE]);
+            tail = t;
+            fileBytes = base;
+        }
+        long loc = t.base + tailFill;
+        t.buf[tailFill] = v.kind();
+        t.buf[tailFill + 1] = (byte) (v.willInit() ? 1 : 0);
+        System.arraycopy(v.payload(), 0, t.buf, tailFill + 2, len - 2);
+        tailFill += len;
+        return loc;
+    }
+
+    private void writeOut(byte[] buf, int len, long pos) {
+        ByteBuffer b = ByteBuffer.wrap(buf, 0, len);
+        try {
+            while (b.hasRemaining()) {
+                ch.write(b, pos + b.position());
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot write scratch file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes the layer immutable, covering {@code [lsnStart, endLsn)}; {@code prevRecordLsn} is the start of the
+     * record ending at {@code endLsn - 1}, which the flush makes durable with it.
+     */
+    public void freeze(long endLsn, long prevRecordLsn) {
+        this.prevAtFreeze = prevRecordLsn;
+        this.lsnEnd = endLsn;
+    }
+
+    /** The prev record LSN at the freeze point. */
+    public long prevRecordLsnAtFreeze() {
+        return prevAtFreeze;
+    }
+
+    @Override
+    public LayerInfo info() {
+        return new LayerInfo("inmem-" + path.getFileName(), "in-memory", Key.MIN, Key.MAX, lsnStart, lsnEnd,
+                estimatedSize());
+    }
+
+    /** Adds the versions of the state's key in {@code [floorLsn, uptoLsn]}, newest first, until complete. */
+    public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
+        Versions vs = index.get(st.key());
+        if (vs == null) {
+            return;
+        }
+        int n = vs.count;
+        long seen = Long.MIN_VALUE;
+        for (int j = vs.lastAtOrBelow(uptoLsn, n); j >= 0; j--) {
+            long lsn = vs.lsns[j];
+            if (lsn < floorLsn) {
+                return;
+            }
+            if (lsn == seen) {
+                continue; // an older value put at the same LSN, replaced by the one already taken
+            }
+            seen = lsn;
+            st.add(lsn, decode(read(vs.locs[j], vs.lens[j]), vs.locs[j]));
+            if (st.complete()) {
+                return;
+            }
+        }
+    }
+
+    /** Calls {@code out} with each key in {@code range} having a version at or below {@code lsn}. */
+    public void forEachKey(KeyRange range, long lsn, Consumer<Key> out) {
+        for (Map.Entry<Key, Versions> e : index.subMap(range.start(), range.end()).entrySet()) {
+            Versions vs = e.getValue();
+            if (vs.count > 0 && vs.lsns[0] <= lsn) {
+                out.accept(e.getKey());
+            }
+        }
+    }
+
+    /** Receives a frozen layer's versions in (key, LSN) order. */
+    public interface VersionSink {
+        void accept(Key key, byte[] keyBytes, long lsn, byte[] encodedValue);
+    }
+
+    /**
+     * Calls {@code sink} with every version below {@link #lsnEnd()} in (key, LSN) order, keeping only the last value
+     * put at each (key, LSN). Reads the scratch file through a read-only mapping: the flush reads values in key
+     * order, which is random in the file.
+     */
+    public void forEachVersion(VersionSink sink) {
+        flushTailForMapping();
+        try (ScratchMapping map = new ScratchMapping(ch, fileBytes)) {
+            for (Map.Entry<Key, Versions> e : index.entrySet()) {
+                Versions vs = e.getValue();
+                byte[] keyBytes = e.getKey().toBytes();
+                int n = vs.count;
+                for (int j = 0; j < n; j++) {
+                    long lsn = vs.lsns[j];
+                    if (lsn >= lsnEnd || (j + 1 < n && vs.lsns[j + 1] == lsn)) {
+                        continue;
+                    }
+                    sink.accept(e.getKey(), keyBytes, lsn, map.read(vs.locs[j], vs.lens[j]));
+                }
+            }
+        }
+    }
+
+    private void flushTailForMapping() {
+        if (tailFill > 0) {
+            Tail t = tail;
+            writeOut(t.buf, tailFill, t.base);
+            fileBytes = t.base + tailFill;
+            tail = new Tail(fileBytes, new byte[0]);
+            tailFill = 0;
+        }
+    }
+
+    private byte[] read(long loc, int len) {
+        Tail t = tail;
+        byte[] out = new byte[len];
+        if (loc >= t.base) {
+            System.arraycopy(t.buf, (int) (loc - t.base), out, 0, len);
+            return out;
+        }
+        ByteBuffer b = ByteBuffer.wrap(out);
+        try {
+            while (b.hasRemaining()) {
+                if (ch.read(b, loc + b.position()) < 0) {
+                    throw new StorageException("scratch file " + path + " ends before offset " + (loc + len));
+                }
+            }
+        } catch (ClosedChannelException e) {
+            throw new LayerRetiredException(path.getFileName().toString());
+        } catch (IOException e) {
+            throw new StorageException("cannot read scratch file " + path + " at offset " + loc + ": "
+                    + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private Value decode(byte[] raw, long loc) {
+        try {
+            return Value.decode(raw, 0, raw.length);
+        } catch (IllegalArgumentException e) {
+            throw new StorageException("scratch file " + path + " at offset " + loc + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Releases and deletes the scratch file; readers still holding the layer get {@link LayerRetiredException}. */
+    public void closeAndDelete() {
+        closed = true;
+        try {
+            ch.close();
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // The next start deletes leftover scratch files.
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "in-memory " + path.getFileName() + " [" + lsnStart + ", " + (lsnEnd == Long.MAX_VALUE ? "open"
+                : lsnEnd) + ")";
+    }
+
+    /** A tail buffer and the file offset of its first byte. */
+    private record Tail(long base, byte[] buf) {
+    }
+
+    /**
+     * Versions of one key, LSN-ascending. Slots below {@code count} are immutable; the writer fills the next slot and
+     * then publishes it by raising {@code count}; a full holder is copied into a bigger one that replaces it in the
+     * index.
+     */
+    private static final class Versions {
+        final long[] lsns;
+        final long[] locs;
+        final int[] lens;
+        volatile int count;
+
+        Versions(int capacity) {
+            lsns = new long[capacity];
+            locs = new long[capacity];
+            lens = new int[capacity];
+        }
+
+        void add(long lsn, long loc, int len) {
+            int n = count;
+            lsns[n] = lsn;
+            locs[n] = loc;
+            lens[n] = len;
+            count = n + 1;
+        }
+
+        Versions grow() {
+            int n = count;
+            Versions v = new Versions(n * 2);
+            System.arraycopy(lsns, 0, v.lsns, 0, n);
+            System.arraycopy(locs, 0, v.locs, 0, n);
+            System.arraycopy(lens, 0, v.lens, 0, n);
+            v.count = n;
+            return v;
+        }
+
+        /** Index of the last slot with LSN at or below {@code lsn} among the first n, or -1. */
+        int lastAtOrBelow(long lsn, int n) {
+            int lo = 0;
+            int hi = n - 1;
+            int found = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (lsns[mid] <= lsn) {
+                    found = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return found;
+        }
+    }
+
+    /** Read-only mappings of the scratch file in 1 GiB segments, for the flush's key-ordered pass. */
+    private static final class ScratchMapping implements AutoCloseable {
+        private static final long SEGMENT = 1L << 30;
+        private final MappedByteBuffer[] segments;
+
+        ScratchMapping(FileChannel ch, long size) {
+            int n = (int) ((size + SEGMENT - 1) / SEGMENT);
+            segments = new MappedByteBuffer[n];
+            try {
+                for (int i = 0; i < n; i++) {
+                    long start = i * SEGMENT;
+                    segments[i] = ch.map(FileChannel.MapMode.READ_ONLY, start, Math.min(SEGMENT, size - start));
+                }
+            } catch (IOException e) {
+                throw new StorageException("cannot map scratch file: " + e.getMessage(), e);
+            }
+        }
+
+        byte[] read(long loc, int len) {
+            byte[] out = new byte[len];
+            int done = 0;
+            while (done < len) {
+                long at = loc + done;
+                MappedByteBuffer seg = segments[(int) (at / SEGMENT)];
+                int inSeg = (int) (at % SEGMENT);
+                int n = Math.min(len - done, seg.capacity() - inSeg);
+                seg.get(inSeg, out, done, n);
+                done += n;
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            // Mappings are released by the garbage collector; the file itself is deleted after the flush.
+            java.util.Arrays.fill(segments, null);
+        }
+    }
+}

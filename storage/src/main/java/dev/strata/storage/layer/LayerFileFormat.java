@@ -1,0 +1,193 @@
+package dev.strata.storage.layer;
+
+import dev.strata.storage.CorruptionException;
+import dev.strata.storage.key.Key;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The block structure shared by delta and image layer files ({@link DeltaLayer}, {@link ImageLayer} define what
+ * their index entries and values hold).
+ *
+ * <h2>Blocks</h2>
+ * A layer file is a whole number of 8192-byte blocks. Each block is 8188 payload bytes followed by a big-endian
+ * u32 CRC32C computed over the block number (u32 big-endian) and then the 8188 payload bytes. Mixing in the block
+ * number makes a block that is intact but sits at the wrong place fail as well. Every byte of the file is covered
+ * by the CRC of its block, so any flipped bit fails a check; every block is checked when it is read from disk,
+ * before anything in it is used.
+ *
+ * <h2>Regions</h2>
+ * <pre>
+ * block 0                       summary
+ * blocks 1 .. indexStart-1      values: one byte stream laid across the payloads of consecutive blocks; a value
+ *                               at stream offset o starts in block 1 + o / 8188 at payload offset o % 8188 and
+ *                               may continue into the following blocks; the last block is zero-padded
+ * blocks levels[0].start ..     index level 0 (leaves): fixed-size entries, floor(8188 / entrySize) per block,
+ *                               sorted ascending by their first fenceWidth bytes (unsigned), no entry spans a
+ *                               block, the rest of each block zero-padded; entry i lives in block
+ *                               levels[0].start + i / perBlock at payload offset (i % perBlock) * entrySize
+ * blocks levels[k].start ..     index level k &gt; 0: the first fenceWidth bytes of the first entry of every block
+ *                               of level k-1, packed the same way with floor(8188 / fenceWidth) per block; the
+ *                               top level fits in one block (the root)
+ * </pre>
+ * A lookup binary-searches the root, descends one block per level and ends on a leaf entry: it reads
+ * {@code levels} blocks, never scans.
+ *
+ * <h2>Summary (block 0 payload, big-endian, zero-padded)</h2>
+ * <pre>
+ * offset size field
+ * 0      4    magic: 0x5354444C ("STDL") delta layer, 0x5354494D ("STIM") image layer
+ * 4      2    format version, 1
+ * 6      2    entrySize: bytes per leaf entry (38 delta, 30 image)
+ * 8      2    fenceWidth: bytes of an entry that order it (26 delta: key + LSN, 18 image: key)
+ * 10     18   key range start (inclusive), a {@link Key} in its 18-byte form
+ * 28     18   key range end (exclusive)
+ * 46     8    LSN range start (inclusive)
+ * 54     8    LSN range end (exclusive; an image layer at L stores L + 1)
+ * 62     8    entryCount: number of leaf entries
+ * 70     8    valuesLength: bytes in the values stream
+ * 78     4    totalBlocks: the file is totalBlocks * 8192 bytes long
+ * 82     1    levels: number of index levels, 1..8
+ * 83     12 * levels: per level, from the leaves up: u32 first block, u64 number of entries
+ * </pre>
+ */
+public final class LayerFileFormat {
+    public static final int BLOCK_SIZE = 8192;
+    public static final int PAYLOAD = BLOCK_SIZE - 4;
+    public static final int DELTA_MAGIC = 0x5354444C;
+    public static final int IMAGE_MAGIC = 0x5354494D;
+    public static final int VERSION = 1;
+    public static final int MAX_LEVELS = 8;
+
+    private LayerFileFormat() {
+    }
+
+    /** CRC32C of a block's payload, seeded with its block number. */
+    public static int blockCrc(int blockNo, byte[] block) {
+        CRC32C crc = new CRC32C();
+        crc.update(blockNo >>> 24);
+        crc.update(blockNo >>> 16);
+        crc.update(blockNo >>> 8);
+        crc.update(blockNo);
+        crc.update(block, 0, PAYLOAD);
+        return (int) crc.getValue();
+    }
+
+    /** Writes the CRC into the last 4 bytes of the block. */
+    public static void seal(int blockNo, byte[] block) {
+        int crc = blockCrc(blockNo, block);
+        block[PAYLOAD] = (byte) (crc >>> 24);
+        block[PAYLOAD + 1] = (byte) (crc >>> 16);
+        block[PAYLOAD + 2] = (byte) (crc >>> 8);
+        block[PAYLOAD + 3] = (byte) crc;
+    }
+
+    /** Checks a block read from {@code file}. */
+    public static void verify(String file, int blockNo, byte[] block) {
+        int stored = ((block[PAYLOAD] & 0xFF) << 24) | ((block[PAYLOAD + 1] & 0xFF) << 16)
+                | ((block[PAYLOAD + 2] & 0xFF) << 8) | (block[PAYLOAD + 3] & 0xFF);
+        int computed = blockCrc(blockNo, block);
+        if (stored != computed) {
+            throw new CorruptionException("layer file " + file + ": block " + blockNo + " (file offset "
+                    + (long) blockNo * BLOCK_SIZE + ") fails its CRC32C check (stored "
+                    + Integer.toHexString(stored) + ", computed " + Integer.toHexString(computed) + ")");
+        }
+    }
+
+    /** One index level: where it starts and how many entries it has. */
+    public record Level(int startBlock, long entries) {
+    }
+
+    /** The decoded summary block. */
+    public record Summary(int magic, int entrySize, int fenceWidth, Key keyStart, Key keyEnd, long lsnStart,
+                          long lsnEnd, long entryCount, long valuesLength, int totalBlocks, Level[] levels) {
+
+        public byte[] encode() {
+            byte[] block = new byte[BLOCK_SIZE];
+            ByteBuffer b = ByteBuffer.wrap(block);
+            b.putInt(magic).putShort((short) VERSION).putShort((short) entrySize).putShort((short) fenceWidth);
+            keyStart.writeTo(b);
+            keyEnd.writeTo(b);
+            b.putLong(lsnStart).putLong(lsnEnd).putLong(entryCount).putLong(valuesLength).putInt(totalBlocks);
+            b.put((byte) levels.length);
+            for (Level l : levels) {
+                b.putInt(l.startBlock()).putLong(l.entries());
+            }
+            seal(0, block);
+            return block;
+        }
+
+        /** Decodes and sanity-checks a verified block 0 of {@code file}, which is {@code fileSize} bytes long. */
+        public static Summary decode(String file, byte[] block, long fileSize) {
+            ByteBuffer b = ByteBuffer.wrap(block, 0, PAYLOAD);
+            int magic = b.getInt();
+            if (magic != DELTA_MAGIC && magic != IMAGE_MAGIC) {
+                throw bad(file, 0, "magic " + Integer.toHexString(magic) + " is not a Strata layer file's");
+            }
+            int version = b.getShort() & 0xFFFF;
+            if (version != VERSION) {
+                throw bad(file, 4, "format version " + version + " is not supported (this build reads " + VERSION
+                        + ")");
+            }
+            int entrySize = b.getShort() & 0xFFFF;
+            int fenceWidth = b.getShort() & 0xFFFF;
+            Key keyStart = Key.readFrom(b);
+            Key keyEnd = Key.readFrom(b);
+            long lsnStart = b.getLong();
+            long lsnEnd = b.getLong();
+            long entryCount = b.getLong();
+            long valuesLength = b.getLong();
+            int totalBlocks = b.getInt();
+            int n = b.get() & 0xFF;
+            if (n < 1 || n > MAX_LEVELS || entrySize < fenceWidth || fenceWidth < 1 || entrySize > PAYLOAD) {
+                throw bad(file, 6, "index shape (entry size " + entrySize + ", fence width " + fenceWidth
+                        + ", levels " + n + ") is impossible");
+            }
+            Level[] levels = new Level[n];
+            for (int i = 0; i < n; i++) {
+                levels[i] = new Level(b.getInt(), b.getLong());
+            }
+            Summary s = new Summary(magic, entrySize, fenceWidth, keyStart, keyEnd, lsnStart, lsnEnd, entryCount,
+                    valuesLength, totalBlocks, levels);
+            s.check(file, fileSize);
+            return s;
+        }
+
+        private void check(String file, long fileSize) {
+            if ((long) totalBlocks * BLOCK_SIZE != fileSize) {
+                throw bad(file, 78, "summary says " + totalBlocks + " blocks but the file has " + fileSize
+                        + " bytes");
+            }
+            if (keyStart.compareTo(keyEnd) > 0 || lsnStart >= lsnEnd) {
+                throw bad(file, 10, "key range " + keyStart + "-" + keyEnd + " or LSN range " + lsnStart + "-"
+                        + lsnEnd + " is empty or reversed");
+            }
+            if (levels[0].entries() != entryCount || 1 + blocksFor(valuesLength, PAYLOAD) > levels[0].startBlock()) {
+                throw bad(file, 62, "entry count or values length disagrees with the index");
+            }
+            for (int i = 0; i < levels.length; i++) {
+                long perBlock = PAYLOAD / (i == 0 ? entrySize : fenceWidth);
+                long blocks = blocksFor(levels[i].entries(), perBlock);
+                if (levels[i].startBlock() < 1 || levels[i].startBlock() + blocks > totalBlocks) {
+                    throw bad(file, 83 + 12 * i, "index level " + i + " lies outside the file");
+                }
+                if (i > 0 && levels[i].entries() != blocksFor(levels[i - 1].entries(), PAYLOAD
+                        / (i == 1 ? entrySize : fenceWidth))) {
+                    throw bad(file, 83 + 12 * i, "index level " + i + " does not match the level below");
+                }
+            }
+            if (levels[levels.length - 1].entries() > PAYLOAD / (levels.length == 1 ? entrySize : fenceWidth)) {
+                throw bad(file, 83, "the index root does not fit in one block");
+            }
+        }
+    }
+
+    static long blocksFor(long items, long perBlock) {
+        return (items + perBlock - 1) / perBlock;
+    }
+
+    static CorruptionException bad(String file, long offset, String what) {
+        return new CorruptionException("layer file " + file + ": at offset " + offset + ": " + what);
+    }
+}

@@ -1,0 +1,235 @@
+package dev.strata.storage.layer;
+
+import dev.strata.storage.StorageException;
+import dev.strata.storage.cache.PageCache;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+import static dev.strata.storage.layer.LayerFileFormat.BLOCK_SIZE;
+import static dev.strata.storage.layer.LayerFileFormat.PAYLOAD;
+
+/**
+ * Reads a file in {@link LayerFileFormat} through positional reads and the shared {@link PageCache}: checks every
+ * block's CRC as it comes from disk, searches the index and copies values out of the values stream.
+ */
+final class LayerFileReader implements AutoCloseable {
+    private final Path path;
+    private final String file;
+    private final long fileId = PageCache.newFileId();
+    private final PageCache cache;
+    private final LayerFileFormat.Summary summary;
+    private final int perLeaf;
+    private final int perFence;
+    private volatile FileChannel ch;
+    private volatile boolean closed;
+
+    LayerFileReader(Path path, PageCache cache, int expectedMagic) {
+        this.path = path;
+        this.file = path.toString();
+        this.cache = cache;
+        try {
+            this.ch = FileChannel.open(path, StandardOpenOption.READ);
+            long size = ch.size();
+            if (size < BLOCK_SIZE) {
+                throw LayerFileFormat.bad(file, 0, "file of " + size + " bytes is shorter than its summary block");
+            }
+            byte[] b0 = load(0);
+            this.summary = LayerFileFormat.Summary.decode(file, b0, size);
+        } catch (IOException e) {
+            closeQuietly();
+            throw new StorageException("cannot open layer file " + path + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+        if (summary.magic() != expectedMagic) {
+            closeQuietly();
+            throw LayerFileFormat.bad(file, 0, "magic " + Integer.toHexString(summary.magic()) + " is not "
+                    + Integer.toHexString(expectedMagic) + " as the file name says");
+        }
+        this.perLeaf = PAYLOAD / summary.entrySize();
+        this.perFence = PAYLOAD / summary.fenceWidth();
+    }
+
+    LayerFileFormat.Summary summary() {
+        return summary;
+    }
+
+    String file() {
+        return file;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    long sizeBytes() {
+        return (long) summary.totalBlocks() * BLOCK_SIZE;
+    }
+
+    /** A checked block, from the cache or from disk. */
+    byte[] block(int blockNo) {
+        return cache.get(fileId, blockNo, this::load);
+    }
+
+    /** A checked block for a one-pass scan: taken from the cache when there, not added to it. */
+    byte[] blockForScan(int blockNo) {
+        return load(blockNo);
+    }
+
+    /**
+     * The index of the last leaf entry whose first fenceWidth bytes are at or below {@code target}, or -1 when every
+     * entry is above it.
+     */
+    long search(byte[] target) {
+        LayerFileFormat.Level[] levels = summary.levels();
+        int top = levels.length - 1;
+        if (levels[0].entries() == 0) {
+            return -1;
+        }
+        long blockIdx = 0;
+        int fw = summary.fenceWidth();
+        for (int lvl = top; lvl >= 0; lvl--) {
+            int width = lvl == 0 ? summary.entrySize() : fw;
+            int per = lvl == 0 ? perLeaf : perFence;
+            long first = blockIdx * per;
+            int n = (int) Math.min(per, levels[lvl].entries() - first);
+            int blockNo = levels[lvl].startBlock() + (int) blockIdx;
+            if (n <= 0) {
+                throw LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "index points past level " + lvl);
+            }
+            byte[] b = block(blockNo);
+            int lo = 0;
+            int hi = n - 1;
+            int found = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                int off = mid * width;
+                if (Arrays.compareUnsigned(b, off, off + fw, target, 0, fw) <= 0) {
+                    found = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            if (found < 0) {
+                if (lvl == top) {
+                    return -1;
+                }
+                throw LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "index level " + lvl
+                        + " is out of order with the level above");
+            }
+            blockIdx = first + found;
+        }
+        return blockIdx;
+    }
+
+    /** The leaf block holding entry {@code i}. */
+    byte[] leafBlock(long i) {
+        return block(leafBlockNo(i));
+    }
+
+    int leafBlockNo(long i) {
+        return summary.levels()[0].startBlock() + (int) (i / perLeaf);
+    }
+
+    /** Where entry {@code i} starts in its leaf block. */
+    int leafOffset(long i) {
+        return (int) (i % perLeaf) * summary.entrySize();
+    }
+
+    /** Copies a value out of the values stream, checking it lies inside the stream. */
+    byte[] readValue(long off, int len, long entryIndex) {
+        return readValue(off, len, entryIndex, this::block);
+    }
+
+    /** Like {@link #readValue(long, int, long)}, taking blocks from {@code blocks}. */
+    byte[] readValue(long off, int len, long entryIndex, java.util.function.IntFunction<byte[]> blocks) {
+        if (off < 0 || len < 0 || off + len > summary.valuesLength()) {
+            throw LayerFileFormat.bad(file, (long) leafBlockNo(entryIndex) * BLOCK_SIZE + leafOffset(entryIndex),
+                    "index entry " + entryIndex + " points at bytes " + off + ".." + (off + len)
+                            + " outside the values (" + summary.valuesLength() + " bytes)");
+        }
+        byte[] outBuf = new byte[len];
+        int done = 0;
+        while (done < len) {
+            long at = off + done;
+            int blockNo = 1 + (int) (at / PAYLOAD);
+            int inBlock = (int) (at % PAYLOAD);
+            byte[] b = blocks.apply(blockNo);
+            int n = Math.min(len - done, PAYLOAD - inBlock);
+            System.arraycopy(b, inBlock, outBuf, done, n);
+            done += n;
+        }
+        return outBuf;
+    }
+
+    private byte[] load(long blockNo) {
+        byte[] b = new byte[BLOCK_SIZE];
+        for (int attempt = 0; ; attempt++) {
+            FileChannel c = ch;
+            if (closed) {
+                throw new LayerRetiredException(file);
+            }
+            try {
+                ByteBuffer buf = ByteBuffer.wrap(b);
+                long pos = blockNo * BLOCK_SIZE;
+                while (buf.hasRemaining()) {
+                    int n = c.read(buf, pos + buf.position());
+                    if (n < 0) {
+                        throw LayerFileFormat.bad(file, pos + buf.position(), "unexpected end of file");
+                    }
+                }
+                LayerFileFormat.verify(file, (int) blockNo, b);
+                return b;
+            } catch (ClosedChannelException e) {
+                if (closed) {
+                    throw new LayerRetiredException(file);
+                }
+                if (Thread.currentThread().isInterrupted() || attempt > 2) {
+                    throw new StorageException("read of layer file " + file + " was interrupted", e);
+                }
+                // Another thread was interrupted during a read, which closes the channel for everyone: reopen it.
+                reopen(c);
+            } catch (IOException e) {
+                throw new StorageException("cannot read layer file " + file + " at offset " + blockNo * BLOCK_SIZE
+                        + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private synchronized void reopen(FileChannel broken) {
+        if (ch != broken || closed) {
+            return;
+        }
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new StorageException("cannot reopen layer file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Releases the file; later reads throw {@link LayerRetiredException}. */
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        try {
+            FileChannel c = ch;
+            if (c != null) {
+                c.close();
+            }
+        } catch (IOException e) {
+            // Nothing more to release.
+        }
+    }
+}

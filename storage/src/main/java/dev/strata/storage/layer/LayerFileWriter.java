@@ -1,0 +1,249 @@
+package dev.strata.storage.layer;
+
+import dev.strata.storage.StorageException;
+import dev.strata.storage.io.DurableFiles;
+import dev.strata.storage.io.FaultInjector;
+import dev.strata.storage.key.KeyRange;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+import static dev.strata.storage.layer.LayerFileFormat.BLOCK_SIZE;
+import static dev.strata.storage.layer.LayerFileFormat.PAYLOAD;
+
+/**
+ * Writes one layer file in {@link LayerFileFormat}: values first (streamed across blocks), then the index entries
+ * added in sorted order, then the index levels above them, and finally the summary into block 0. The file is
+ * written under a temporary name, fsynced and closed by {@link #finish}; the caller renames it into place.
+ */
+final class LayerFileWriter implements AutoCloseable {
+    private static final int OUT_BLOCKS = 64;
+
+    private final Path path;
+    private final int magic;
+    private final int entrySize;
+    private final int fenceWidth;
+    private final FaultInjector faults;
+    private final FileChannel ch;
+    private final ByteBuffer out = ByteBuffer.allocate(OUT_BLOCKS * BLOCK_SIZE);
+    private final LeafSpill leaves;
+    private byte[] cur = new byte[BLOCK_SIZE];
+    private int curPos;
+    private int nextBlock = 1;
+    private long valuesLength;
+    private long entryCount;
+    private final byte[] lastFence;
+    private boolean finished;
+
+    LayerFileWriter(Path path, int magic, int entrySize, int fenceWidth, DurableFiles files) {
+        this.path = path;
+        this.magic = magic;
+        this.entrySize = entrySize;
+        this.fenceWidth = fenceWidth;
+        this.faults = files.faults();
+        this.lastFence = new byte[fenceWidth];
+        try {
+            faults.beforeStep("layer.create");
+            this.ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            throw new StorageException("cannot create layer file " + path + ": " + e.getMessage(), e);
+        }
+        this.leaves = new LeafSpill(path.resolveSibling(path.getFileName() + ".idx"), entrySize);
+        out.put(new byte[BLOCK_SIZE]); // block 0: the summary, written last
+    }
+
+    Path path() {
+        return path;
+    }
+
+    long valuesLength() {
+        return valuesLength;
+    }
+
+    long entryCount() {
+        return entryCount;
+    }
+
+    /** Bytes written so far (values and index entries), to decide where to cut output files. */
+    long approximateSize() {
+        return (long) nextBlock * BLOCK_SIZE + entryCount * entrySize;
+    }
+
+    /** Appends a value to the values stream and returns its stream offset. */
+    long appendValue(byte[] buf, int off, int len) {
+        long at = valuesLength;
+        while (len > 0) {
+            int n = Math.min(len, PAYLOAD - curPos);
+            System.arraycopy(buf, off, cur, curPos, n);
+            curPos += n;
+            off += n;
+            len -= n;
+            valuesLength += n;
+            if (curPos == PAYLOAD) {
+                emitBlock(cur);
+            }
+        }
+        return at;
+    }
+
+    /** Adds the next index entry; entries must come in strictly ascending order of their first fenceWidth bytes. */
+    void addEntry(byte[] entry) {
+        if (entry.length != entrySize) {
+            throw new IllegalArgumentException("index entry of " + entry.length + " bytes, expected " + entrySize);
+        }
+        if (entryCount > 0 && Arrays.compareUnsigned(entry, 0, fenceWidth, lastFence, 0, fenceWidth) <= 0) {
+            throw new IllegalStateException("index entries out of order in " + path);
+        }
+        System.arraycopy(entry, 0, lastFence, 0, fenceWidth);
+        leaves.add(entry);
+        entryCount++;
+    }
+
+    /** Writes index and summary, fsyncs and closes the file. */
+    LayerFileFormat.Summary finish(KeyRange keys, long lsnStart, long lsnEnd) {
+        if (curPos > 0) {
+            emitBlock(cur);
+        }
+        LayerFileFormat.Level[] levels = writeIndex();
+        LayerFileFormat.Summary s = new LayerFileFormat.Summary(magic, entrySize, fenceWidth, keys.start(),
+                keys.end(), lsnStart, lsnEnd, entryCount, valuesLength, nextBlock, levels);
+        try {
+            flushOut();
+            faults.beforeStep("layer.write");
+            ByteBuffer summary = ByteBuffer.wrap(s.encode());
+            long pos = 0;
+            while (summary.hasRemaining()) {
+                pos += ch.write(summary, pos);
+            }
+            faults.beforeStep("layer.fsync");
+            ch.force(true);
+            ch.close();
+        } catch (IOException e) {
+            throw new StorageException("cannot write layer file " + path + ": " + e.getMessage(), e);
+        }
+        finished = true;
+        leaves.close();
+        return s;
+    }
+
+    private LayerFileFormat.Level[] writeIndex() {
+        int leafStart = nextBlock;
+        leaves.finish();
+        FenceLevel fences = new FenceLevel(fenceWidth);
+        for (int i = 0; i < leaves.blockCount(); i++) {
+            byte[] payload = leaves.block(i);
+            fences.add(payload, 0);
+            emitBlock(payload);
+        }
+        LayerFileFormat.Level[] levels = new LayerFileFormat.Level[LayerFileFormat.MAX_LEVELS];
+        levels[0] = new LayerFileFormat.Level(leafStart, entryCount);
+        int n = 1;
+        int perFence = PAYLOAD / fenceWidth;
+        long perLevelBelow = PAYLOAD / entrySize;
+        long below = entryCount;
+        while (below > perLevelBelow) {
+            if (n == LayerFileFormat.MAX_LEVELS) {
+                throw new StorageException("layer file " + path + " has too many entries for its index");
+            }
+            int start = nextBlock;
+            FenceLevel next = new FenceLevel(fenceWidth);
+            byte[] block = new byte[BLOCK_SIZE];
+            int inBlock = 0;
+            for (int i = 0; i < fences.count(); i++) {
+                if (inBlock == 0) {
+                    next.add(fences.bytes(), i * fenceWidth);
+                }
+                System.arraycopy(fences.bytes(), i * fenceWidth, block, inBlock * fenceWidth, fenceWidth);
+                if (++inBlock == perFence) {
+                    emitBlock(block);
+                    block = new byte[BLOCK_SIZE];
+                    inBlock = 0;
+                }
+            }
+            if (inBlock > 0) {
+                emitBlock(block);
+            }
+            levels[n++] = new LayerFileFormat.Level(start, fences.count());
+            below = fences.count();
+            perLevelBelow = perFence;
+            fences = next;
+        }
+        return Arrays.copyOf(levels, n);
+    }
+
+    private void emitBlock(byte[] block) {
+        LayerFileFormat.seal(nextBlock++, block);
+        if (!out.hasRemaining()) {
+            flushOut();
+        }
+        out.put(block);
+        if (block == cur) {
+            cur = new byte[BLOCK_SIZE];
+            curPos = 0;
+        }
+    }
+
+    private void flushOut() {
+        out.flip();
+        try {
+            faults.beforeStep("layer.write");
+            while (out.hasRemaining()) {
+                ch.write(out);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot write layer file " + path + ": " + e.getMessage(), e);
+        }
+        out.clear();
+    }
+
+    /** Closes and deletes an unfinished file (after a failure or a cancellation). */
+    @Override
+    public void close() {
+        if (finished) {
+            return;
+        }
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // Abandoning the file anyway; the deletion below or the next start removes it.
+        }
+        leaves.close();
+        try {
+            java.nio.file.Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // A leftover temp file is removed when the timeline is next opened.
+        }
+    }
+
+    /** The first fenceWidth bytes of the first entry of each block of one index level. */
+    private static final class FenceLevel {
+        private final int width;
+        private byte[] bytes = new byte[1024];
+        private int count;
+
+        FenceLevel(int width) {
+            this.width = width;
+        }
+
+        void add(byte[] src, int off) {
+            if ((count + 1) * width > bytes.length) {
+                bytes = Arrays.copyOf(bytes, bytes.length * 2);
+            }
+            System.arraycopy(src, off, bytes, count * width, width);
+            count++;
+        }
+
+        int count() {
+            return count;
+        }
+
+        byte[] bytes() {
+            return bytes;
+        }
+    }
+}

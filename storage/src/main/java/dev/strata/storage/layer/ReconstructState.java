@@ -1,0 +1,88 @@
+package dev.strata.storage.layer;
+
+import dev.strata.storage.key.Key;
+import dev.strata.storage.value.Value;
+import dev.strata.storage.value.VersionedValue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the read path has gathered for one key so far, walking layers from the requested LSN down: records newest
+ * first, then the base image, or the fact that the key was absent from an image layer (it did not exist there).
+ */
+public final class ReconstructState {
+    private final Key key;
+    private final byte[] keyBytes;
+    private final List<VersionedValue> records = new ArrayList<>();
+    private byte[] image;
+    private long imageLsn;
+    private boolean complete;
+
+    public ReconstructState(Key key) {
+        this.key = key;
+        this.keyBytes = key.toBytes();
+    }
+
+    public Key key() {
+        return key;
+    }
+
+    byte[] keyBytes() {
+        return keyBytes;
+    }
+
+    /** Adds the next older version; an image or a will-init record completes the state. */
+    public void add(long lsn, Value v) {
+        if (v.isImage()) {
+            image = v.payload();
+            imageLsn = lsn;
+            complete = true;
+        } else {
+            records.add(new VersionedValue(lsn, v));
+            complete = v.willInit();
+        }
+    }
+
+    public void setImage(long lsn, byte[] bytes) {
+        image = bytes;
+        imageLsn = lsn;
+        complete = true;
+    }
+
+    /** An image layer at {@code lsn} covers the key but does not hold it: the key did not exist at that LSN. */
+    public void absentAt(long lsn) {
+        complete = true;
+    }
+
+    public boolean complete() {
+        return complete;
+    }
+
+    /** True when some version was found (an image or a record). */
+    public boolean found() {
+        return image != null || !records.isEmpty();
+    }
+
+    /** The base image, or null. */
+    public byte[] image() {
+        return image;
+    }
+
+    public long imageLsn() {
+        return imageLsn;
+    }
+
+    /** Records gathered, newest first. */
+    public List<VersionedValue> recordsNewestFirst() {
+        return records;
+    }
+
+    /** The LSN of the oldest version gathered so far (for the next, older, layer to stop below it). */
+    public long oldestLsn() {
+        if (!records.isEmpty()) {
+            return records.get(records.size() - 1).lsn();
+        }
+        return image != null ? imageLsn : Long.MAX_VALUE;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.strata.storage.timeline;
+
+import dev.strata.storage.io.FaultInjector;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Settings of the layer engine, with Neon's defaults. Setters return {@code this} for chaining:
+ * {@code new EngineConfig().checkpointDistance(16 << 20).gcHorizon(0)}.
+ */
+public final class EngineConfig {
+    private long checkpointDistance = 256L << 20;
+    private Duration checkpointTimeout = Duration.ofMinutes(10);
+    private int compactionThreshold = 10;
+    private int imageCreationThreshold = 3;
+    private long compactionTargetSize = 128L << 20;
+    private Duration compactionPeriod = Duration.ofSeconds(20);
+    private long gcHorizon = 64L << 20;
+    private Duration pitrInterval = Duration.ofDays(7);
+    private Duration gcPeriod = Duration.ofHours(1);
+    private long pageCacheBytes = 64L << 20;
+    private int maxFrozenLayers = 2;
+    private int backgroundThreads = 2;
+    private Clock clock = Clock.systemUTC();
+    private FaultInjector faultInjector = FaultInjector.NONE;
+
+    /**
+     * Small limits for tests: 256 KiB layers, compaction at 3 L0s, images at 2 stacked deltas, 64 KiB L1 files and
+     * image partitions, 64 KiB GC horizon without PITR, 4 MiB page cache. Background periods stay as they are.
+     */
+    public EngineConfig withSmallLimitsForTests() {
+        checkpointDistance = 256 << 10;
+        compactionThreshold = 3;
+        imageCreationThreshold = 2;
+        compactionTargetSize = 64 << 10;
+        gcHorizon = 64 << 10;
+        pitrInterval = Duration.ZERO;
+        pageCacheBytes = 4 << 20;
+        return this;
+    }
+
+    /** Size of the open in-memory layer (scratch file plus index estimate) at which it is frozen. */
+    public long checkpointDistance() {
+        return checkpointDistance;
+    }
+
+    public EngineConfig checkpointDistance(long bytes) {
+        this.checkpointDistance = positive(bytes, "checkpointDistance");
+        return this;
+    }
+
+    /** Age at which a non-empty open layer is frozen even when small. */
+    public Duration checkpointTimeout() {
+        return checkpointTimeout;
+    }
+
+    public EngineConfig checkpointTimeout(Duration d) {
+        this.checkpointTimeout = d;
+        return this;
+    }
+
+    /** Number of L0 layers that triggers L0 → L1 compaction. */
+    public int compactionThreshold() {
+        return compactionThreshold;
+    }
+
+    public EngineConfig compactionThreshold(int n) {
+        this.compactionThreshold = (int) positive(n, "compactionThreshold");
+        return this;
+    }
+
+    /** Number of deltas stacked above a key range's newest image that makes image creation re-image it. */
+    public int imageCreationThreshold() {
+        return imageCreationThreshold;
+    }
+
+    public EngineConfig imageCreationThreshold(int n) {
+        this.imageCreationThreshold = (int) positive(n, "imageCreationThreshold");
+        return this;
+    }
+
+    /** Size of the L1 files compaction writes, and of the key ranges (at 8 KiB per key) image creation covers. */
+    public long compactionTargetSize() {
+        return compactionTargetSize;
+    }
+
+    public EngineConfig compactionTargetSize(long bytes) {
+        this.compactionTargetSize = positive(bytes, "compactionTargetSize");
+        return this;
+    }
+
+    /** How often background compaction and image creation look at each timeline. */
+    public Duration compactionPeriod() {
+        return compactionPeriod;
+    }
+
+    public EngineConfig compactionPeriod(Duration d) {
+        this.compactionPeriod = d;
+        return this;
+    }
+
+    /** GC keeps at least this much WAL (in LSN bytes) of history below the last record LSN. */
+    public long gcHorizon() {
+        return gcHorizon;
+    }
+
+    public EngineConfig gcHorizon(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("gcHorizon must not be negative: " + bytes);
+        }
+        this.gcHorizon = bytes;
+        return this;
+    }
+
+    /** GC keeps at least this much history in time; zero turns the time limit off. */
+    public Duration pitrInterval() {
+        return pitrInterval;
+    }
+
+    public EngineConfig pitrInterval(Duration d) {
+        this.pitrInterval = d;
+        return this;
+    }
+
+    /** How often background GC runs on each timeline. */
+    public Duration gcPeriod() {
+        return gcPeriod;
+    }
+
+    public EngineConfig gcPeriod(Duration d) {
+        this.gcPeriod = d;
+        return this;
+    }
+
+    /** Bytes of layer file blocks kept in memory, shared by all timelines. */
+    public long pageCacheBytes() {
+        return pageCacheBytes;
+    }
+
+    public EngineConfig pageCacheBytes(long bytes) {
+        this.pageCacheBytes = bytes;
+        return this;
+    }
+
+    /** Frozen layers a timeline may have waiting for their flush before ingest waits (bounds memory). */
+    public int maxFrozenLayers() {
+        return maxFrozenLayers;
+    }
+
+    public EngineConfig maxFrozenLayers(int n) {
+        this.maxFrozenLayers = (int) positive(n, "maxFrozenLayers");
+        return this;
+    }
+
+    /** Threads shared by flushes, compaction and GC of every timeline. */
+    public int backgroundThreads() {
+        return backgroundThreads;
+    }
+
+    public EngineConfig backgroundThreads(int n) {
+        this.backgroundThreads = (int) positive(n, "backgroundThreads");
+        return this;
+    }
+
+    /** Wall clock for the PITR window, checkpoint timeouts and leases. */
+    public Clock clock() {
+        return clock;
+    }
+
+    public EngineConfig clock(Clock c) {
+        this.clock = c;
+        return this;
+    }
+
+    /** Hook before every durable step (tests simulate crashes with it). */
+    public FaultInjector faultInjector() {
+        return faultInjector;
+    }
+
+    public EngineConfig faultInjector(FaultInjector f) {
+        this.faultInjector = f;
+        return this;
+    }
+
+    private static long positive(long v, String name) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " must be positive: " + v);
+        }
+        return v;
+    }
+
+    @Override
+    public String toString() {
+        return "checkpointDistance=" + checkpointDistance + " checkpointTimeout=" + checkpointTimeout
+                + " compactionThreshold=" + compactionThreshold + " imageCreationThreshold=" + imageCreationThreshold
+                + " compactionTargetSize=" + compactionTargetSize + " compactionPeriod=" + compactionPeriod
+                + " gcHorizon=" + gcHorizon + " pitrInterval=" + pitrInterval + " gcPeriod=" + gcPeriod
+                + " pageCacheBytes=" + pageCacheBytes + " maxFrozenLayers=" + maxFrozenLayers
+                + " backgroundThreads=" + backgroundThreads;
+    }
+}

@@ -1,0 +1,643 @@
+package dev.strata.storage.timeline;
+
+import dev.strata.storage.CorruptionException;
+import dev.strata.storage.KeyNotFoundException;
+import dev.strata.storage.LsnBelowGcCutoffException;
+import dev.strata.storage.StorageException;
+import dev.strata.storage.key.Key;
+import dev.strata.storage.key.KeyRange;
+import dev.strata.storage.layer.DeltaLayer;
+import dev.strata.storage.layer.ImageLayer;
+import dev.strata.storage.layer.InMemoryLayer;
+import dev.strata.storage.layer.LayerMap;
+import dev.strata.storage.layer.LayerRetiredException;
+import dev.strata.storage.layer.PersistentLayer;
+import dev.strata.storage.layer.ReconstructState;
+import dev.strata.storage.pg.Lsn;
+import dev.strata.storage.value.VersionedValue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+
+/**
+ * A timeline stored in a local directory: the layer map, the durable metadata, the read path and the entry points
+ * of ingest ({@link LocalTimelineWriter}), flushes ({@link Flusher}), compaction ({@link Compactor},
+ * {@link ImageCreator}) and GC ({@link GarbageCollector}).
+ *
+ * <p>Concurrency: readers take the current {@link LayerMap} snapshot and never lock. Changes to the set of layer
+ * files (flush, compaction, GC) are serialised by {@link #metaLock}, which also guards the metadata file; the
+ * ingest thread's freeze only swaps the in-memory part of the map, so it never waits for them. Compaction, image
+ * creation and GC of one timeline run one at a time under {@link #maintenanceLock}.
+ */
+public final class LocalTimeline implements Timeline {
+    private static final int READ_RETRIES = 8;
+
+    final EngineContext ctx;
+    final TimelineCounters counters = new TimelineCounters();
+    final ReentrantLock metaLock = new ReentrantLock();
+    final ReentrantLock maintenanceLock = new ReentrantLock();
+    private final String tenantId;
+    private final String timelineId;
+    private final Path dir;
+    private final LocalTimeline ancestor;
+    private final TimelineFamily family;
+    private final AtomicReference<LayerMap> layers = new AtomicReference<>();
+    private final Object lsnMonitor = new Object();
+    private volatile TimelineMetadata meta;
+    private volatile long lastRecordLsn;
+    private volatile long prevRecordLsn;
+    private volatile long gcCutoff;
+    private volatile String unreadable;
+    private volatile boolean closed;
+    private int lsnWaiters;
+    private final LocalTimelineWriter writer;
+    private final Flusher flusher;
+
+    LocalTimeline(EngineContext ctx, String tenantId, String timelineId, Path dir, TimelineMetadata meta,
+                  LocalTimeline ancestor, TimelineFamily family, Collection<PersistentLayer> historic,
+                  String unreadable) {
+        this.ctx = ctx;
+        this.tenantId = tenantId;
+        this.timelineId = timelineId;
+        this.dir = dir;
+        this.meta = meta;
+        this.ancestor = ancestor;
+        this.family = family;
+        this.unreadable = unreadable;
+        this.lastRecordLsn = meta.diskConsistentLsn();
+        this.prevRecordLsn = meta.prevRecordLsn();
+        this.gcCutoff = meta.gcCutoffLsn();
+        // A new root timeline takes its import at the start LSN itself; anything else continues above what is
+        // durable (a branch's own history starts above the branch point, which belongs to the ancestor).
+        long openStart = ancestor == null && historic.isEmpty() && meta.diskConsistentLsn() == meta.startLsn()
+                ? meta.startLsn() : meta.diskConsistentLsn() + 1;
+        this.writer = new LocalTimelineWriter(this);
+        this.layers.set(LayerMap.of(writer.newOpenLayer(openStart), historic));
+        this.flusher = new Flusher(this);
+    }
+
+    // ---- identity and LSNs
+
+    @Override
+    public String tenantId() {
+        return tenantId;
+    }
+
+    @Override
+    public String timelineId() {
+        return timelineId;
+    }
+
+    @Override
+    public String ancestorTimelineId() {
+        return meta.ancestorId();
+    }
+
+    @Override
+    public long ancestorLsn() {
+        return meta.ancestorLsn();
+    }
+
+    LocalTimeline ancestor() {
+        return ancestor;
+    }
+
+    @Override
+    public long startLsn() {
+        return meta.startLsn();
+    }
+
+    @Override
+    public long lastRecordLsn() {
+        return lastRecordLsn;
+    }
+
+    @Override
+    public long prevRecordLsn() {
+        return prevRecordLsn;
+    }
+
+    @Override
+    public long diskConsistentLsn() {
+        return meta.diskConsistentLsn();
+    }
+
+    @Override
+    public long gcCutoffLsn() {
+        return gcCutoff;
+    }
+
+    @Override
+    public TimelineState state() {
+        return meta.state();
+    }
+
+    @Override
+    public String brokenReason() {
+        return meta.brokenReason();
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    TimelineMetadata metadata() {
+        return meta;
+    }
+
+    TimelineFamily family() {
+        return family;
+    }
+
+    LayerMap layerMap() {
+        return layers.get();
+    }
+
+    void swapLayers(UnaryOperator<LayerMap> change) {
+        layers.updateAndGet(change);
+    }
+
+    Flusher flusher() {
+        return flusher;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Called by the writer when a record is finished. */
+    void advance(long endLsn, long startLsn) {
+        prevRecordLsn = startLsn;
+        lastRecordLsn = endLsn;
+        synchronized (lsnMonitor) {
+            if (lsnWaiters > 0) {
+                lsnMonitor.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public void waitForLsn(long lsn, Duration timeout) throws TimeoutException, InterruptedException {
+        if (lastRecordLsn >= lsn) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lsnMonitor) {
+            lsnWaiters++;
+            try {
+                while (lastRecordLsn < lsn) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new TimeoutException("timeline " + timelineId + " did not reach LSN " + Lsn.format(lsn)
+                                + " within " + timeout + "; it is at " + Lsn.format(lastRecordLsn));
+                    }
+                    lsnMonitor.wait(Math.max(1, left / 1_000_000));
+                }
+            } finally {
+                lsnWaiters--;
+            }
+        }
+    }
+
+    // ---- state and properties
+
+    @Override
+    public void setBroken(String reason) {
+        setState(TimelineState.BROKEN, reason);
+    }
+
+    /**
+     * Sets the state durably (for example LOADING while an import runs, then ACTIVE). Setting BROKEN stops ingest;
+     * reads go on.
+     */
+    public void setState(TimelineState state, String reason) {
+        updateMetadata(m -> m.withState(state, state == TimelineState.BROKEN ? reason : null), true);
+    }
+
+    /** Marks the timeline broken in memory even when the metadata file cannot be written any more. */
+    void markBroken(String reason) {
+        try {
+            setBroken(reason);
+        } catch (RuntimeException e) {
+            metaLock.lock();
+            try {
+                meta = meta.withState(TimelineState.BROKEN, reason);
+            } finally {
+                metaLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public Map<String, String> properties() {
+        return meta.properties();
+    }
+
+    @Override
+    public void setProperty(String name, String value) {
+        updateMetadata(m -> m.withProperty(name, value), true);
+    }
+
+    /** Applies {@code change} to the metadata and writes it (durably) when {@code write}. */
+    TimelineMetadata updateMetadata(UnaryOperator<TimelineMetadata> change, boolean write) {
+        metaLock.lock();
+        try {
+            TimelineMetadata next = change.apply(meta);
+            if (write) {
+                writeMetadata(next);
+            }
+            meta = next;
+            return next;
+        } finally {
+            metaLock.unlock();
+        }
+    }
+
+    /** Writes metadata atomically; the caller holds {@link #metaLock}. */
+    void writeMetadata(TimelineMetadata m) {
+        ctx.files().replaceAtomically(dir.resolve(TimelineLoader.METADATA_FILE), m.encode(), "metadata");
+    }
+
+    /**
+     * Replaces historic layers: writes the metadata {@code change} makes (given the new list of layer files), then
+     * swaps the layer map. The removed layers are closed and deleted afterwards.
+     */
+    void commitHistoric(Collection<InMemoryLayer> flushed, Collection<? extends PersistentLayer> remove,
+                        Collection<? extends PersistentLayer> add,
+                        java.util.function.BiFunction<TimelineMetadata, List<String>, TimelineMetadata> change) {
+        metaLock.lock();
+        try {
+            LayerMap current = layers.get();
+            List<String> names = new ArrayList<>();
+            for (PersistentLayer l : current.historic()) {
+                if (!remove.contains(l)) {
+                    names.add(l.name().fileName());
+                }
+            }
+            for (PersistentLayer l : add) {
+                names.add(l.name().fileName());
+            }
+            Collections.sort(names);
+            TimelineMetadata next = change.apply(meta, names);
+            writeMetadata(next);
+            meta = next;
+            layers.updateAndGet(m -> m.replace(flushed, remove, add));
+        } finally {
+            metaLock.unlock();
+        }
+        for (PersistentLayer l : remove) {
+            l.close();
+            ctx.files().delete(l.path(), "layer");
+        }
+        if (!remove.isEmpty()) {
+            ctx.files().fsyncDirectory(dir, "layer");
+        }
+    }
+
+    // ---- reads
+
+    @Override
+    public byte[] get(Key key, long lsn) {
+        return read(key, lsn, true);
+    }
+
+    @Override
+    public byte[] getOrNull(Key key, long lsn) {
+        return read(key, lsn, false);
+    }
+
+    private byte[] read(Key key, long lsn, boolean throwIfMissing) {
+        for (int attempt = 0; ; attempt++) {
+            LayerMap m = layers.get();
+            checkReadable(lsn);
+            try {
+                return reconstruct(collect(m, key, lsn), lsn, throwIfMissing);
+            } catch (LayerRetiredException e) {
+                if (attempt == READ_RETRIES) {
+                    throw new StorageException("timeline " + timelineId + ": layers kept changing under a read of "
+                            + key + " at " + Lsn.format(lsn), e);
+                }
+            }
+        }
+    }
+
+    /** Reads without the GC cutoff check, for ingest's read-modify-write and for image creation. */
+    byte[] readUnchecked(Key key, long lsn, boolean throwIfMissing) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return reconstruct(collect(layers.get(), key, lsn), lsn, throwIfMissing);
+            } catch (LayerRetiredException e) {
+                if (attempt == READ_RETRIES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void checkReadable(long lsn) {
+        if (unreadable != null) {
+            throw new CorruptionException("timeline " + timelineId + " cannot be read: " + unreadable);
+        }
+        if (lsn < meta.startLsn()) {
+            throw new StorageException("LSN " + Lsn.format(lsn) + " is below the start LSN "
+                    + Lsn.format(meta.startLsn()) + " of timeline " + timelineId + "; read at or above it");
+        }
+        long cutoff = gcCutoff;
+        if (lsn < cutoff && !isRetained(lsn)) {
+            throw new LsnBelowGcCutoffException(lsn, cutoff);
+        }
+    }
+
+    /** True when GC keeps {@code lsn} readable although it is below the cutoff: a live lease or a branch point. */
+    public boolean isRetained(long lsn) {
+        Long until = meta.leases().get(lsn);
+        if (until != null && until > ctx.config().clock().millis()) {
+            return true;
+        }
+        return family.branchPointsOf(timelineId).contains(lsn);
+    }
+
+    private ReconstructState collect(LayerMap m, Key key, long lsn) {
+        ReconstructState st = new ReconstructState(key);
+        long cont = m.search(st, lsn);
+        LocalTimeline t = this;
+        while (cont >= 0 && t.ancestor != null) {
+            long at = Math.min(cont, t.ancestorLsn());
+            t = t.ancestor;
+            if (t.unreadable != null) {
+                throw new CorruptionException("ancestor timeline " + t.timelineId + " cannot be read: "
+                        + t.unreadable);
+            }
+            cont = t.layers.get().search(st, at);
+        }
+        return st;
+    }
+
+    private byte[] reconstruct(ReconstructState st, long lsn, boolean throwIfMissing) {
+        if (!st.found()) {
+            if (!throwIfMissing) {
+                return null;
+            }
+            throw new KeyNotFoundException("key " + st.key() + " has no version at or below LSN " + Lsn.format(lsn)
+                    + " in timeline " + timelineId);
+        }
+        List<VersionedValue> newestFirst = st.recordsNewestFirst();
+        if (newestFirst.isEmpty()) {
+            return st.image();
+        }
+        List<VersionedValue> records = new ArrayList<>(newestFirst);
+        Collections.reverse(records);
+        VersionedValue oldest = records.get(0);
+        byte[] base = oldest.value().willInit() ? null : st.image();
+        if (base == null && !oldest.value().willInit()) {
+            throw new StorageException("key " + st.key() + " at LSN " + Lsn.format(lsn) + " in timeline "
+                    + timelineId + ": no base image below the record at " + Lsn.format(oldest.lsn())
+                    + ", which is not will-init");
+        }
+        long t0 = System.nanoTime();
+        byte[] page = ctx.redo().reconstruct(st.key(), lsn, base, base == null ? 0 : st.imageLsn(), records);
+        counters.redoNanos.add(System.nanoTime() - t0);
+        counters.redoCount.increment();
+        return page;
+    }
+
+    @Override
+    public List<Key> keys(Key start, Key end, long lsn) {
+        KeyRange range = new KeyRange(start, end);
+        for (int attempt = 0; ; attempt++) {
+            LayerMap m = layers.get();
+            checkReadable(lsn);
+            try {
+                return keysUnchecked(m, range, lsn);
+            } catch (LayerRetiredException e) {
+                if (attempt == READ_RETRIES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    List<Key> keysUnchecked(LayerMap m, KeyRange range, long lsn) {
+        TreeSet<Key> out = new TreeSet<>();
+        LocalTimeline t = this;
+        long at = lsn;
+        LayerMap map = m;
+        while (true) {
+            boolean complete = map.forEachKey(range, at, out::add);
+            if (complete || t.ancestor == null) {
+                break;
+            }
+            at = Math.min(at, t.ancestorLsn());
+            t = t.ancestor;
+            map = t.layers.get();
+        }
+        return new ArrayList<>(out);
+    }
+
+    // ---- ingest
+
+    @Override
+    public TimelineWriter writer() {
+        return writer;
+    }
+
+    /** Freezes the open layer when it has been open longer than checkpoint_timeout (the scheduler's tick). */
+    public void freezeIfOld() {
+        writer.freezeIfOld();
+    }
+
+    // ---- maintenance
+
+    @Override
+    public void checkpoint() {
+        writer.freezeForCheckpoint();
+        flusher.awaitAllFlushed();
+    }
+
+    @Override
+    public String compact() {
+        maintenanceLock.lock();
+        try {
+            String l0 = new Compactor(this).compactL0(true);
+            String images = new ImageCreator(this).createImages();
+            return l0 + "; " + images;
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    /**
+     * Background compaction (called by the engine's scheduler): L0 → L1 when due, then image creation; skipped when
+     * another run holds the lock.
+     */
+    public void compactInBackground() {
+        if (closed || !maintenanceLock.tryLock()) {
+            return;
+        }
+        try {
+            if (!closed) {
+                new Compactor(this).compactL0(false);
+                new ImageCreator(this).createImages();
+            }
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    @Override
+    public String gc() {
+        maintenanceLock.lock();
+        try {
+            return new GarbageCollector(this).run();
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    /** Background GC (called by the engine's scheduler); skipped when compaction or GC is running. */
+    public void gcInBackground() {
+        if (closed || !maintenanceLock.tryLock()) {
+            return;
+        }
+        try {
+            if (!closed) {
+                new GarbageCollector(this).run();
+            }
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    void setGcCutoff(long cutoff) {
+        this.gcCutoff = cutoff;
+    }
+
+    @Override
+    public long leaseLsn(long lsn, Duration length) {
+        synchronized (family.gcLock()) {
+            if (lsn < meta.startLsn()) {
+                throw new StorageException("cannot lease LSN " + Lsn.format(lsn) + ": below the start LSN "
+                        + Lsn.format(meta.startLsn()) + " of timeline " + timelineId);
+            }
+            if (lsn < gcCutoff && !isRetained(lsn)) {
+                throw new LsnBelowGcCutoffException(lsn, gcCutoff);
+            }
+            long until = ctx.config().clock().millis() + length.toMillis();
+            updateMetadata(m -> {
+                Map<Long, Long> l = new TreeMap<>(m.leases());
+                l.merge(lsn, until, Math::max);
+                return m.withLeases(l);
+            }, true);
+            return meta.leases().get(lsn);
+        }
+    }
+
+    @Override
+    public List<LayerInfo> layers() {
+        LayerMap m = layers.get();
+        List<LayerInfo> out = new ArrayList<>();
+        if (m.open() != null) {
+            LayerInfo i = m.open().info();
+            out.add(new LayerInfo(i.name(), i.kind(), i.keyStart(), i.keyEnd(), i.lsnStart(),
+                    Math.max(i.lsnStart(), lastRecordLsn + 1), i.sizeBytes()));
+        }
+        m.frozen().forEach(f -> out.add(f.info()));
+        List<PersistentLayer> l0 = new ArrayList<>();
+        List<PersistentLayer> l1 = new ArrayList<>();
+        for (DeltaLayer d : m.deltas()) {
+            (d.isL0() ? l0 : l1).add(d);
+        }
+        l0.forEach(l -> out.add(l.info()));
+        l1.forEach(l -> out.add(l.info()));
+        m.images().forEach(l -> out.add(l.info()));
+        return out;
+    }
+
+    @Override
+    public long physicalSize() {
+        long n = 0;
+        for (PersistentLayer l : layers.get().historic()) {
+            n += l.sizeBytes();
+        }
+        return n;
+    }
+
+    /** Counters and layer gauges for metrics. */
+    public TimelineStats stats() {
+        LayerMap m = layers.get();
+        int inMem = m.frozen().size() + (m.open() != null ? 1 : 0);
+        long inMemBytes = (m.open() != null ? m.open().estimatedSize() : 0);
+        for (InMemoryLayer f : m.frozen()) {
+            inMemBytes += f.estimatedSize();
+        }
+        int l0 = 0;
+        int l1 = 0;
+        long l0b = 0;
+        long l1b = 0;
+        long imb = 0;
+        for (DeltaLayer d : m.deltas()) {
+            if (d.isL0()) {
+                l0++;
+                l0b += d.sizeBytes();
+            } else {
+                l1++;
+                l1b += d.sizeBytes();
+            }
+        }
+        for (ImageLayer i : m.images()) {
+            imb += i.sizeBytes();
+        }
+        TimelineCounters c = counters;
+        return new TimelineStats(inMem, inMemBytes, l0, l0b, l1, l1b, m.images().size(), imb,
+                c.bytesIngested.sum(), c.recordsIngested.sum(), c.flushes.sum(), c.flushNanos.sum(),
+                c.compactions.sum(), c.compactionNanos.sum(), c.compactedBytes.sum(), c.imageLayersCreated.sum(),
+                c.imagePagesCreated.sum(), c.imageCreationNanos.sum(), c.gcRuns.sum(), c.gcNanos.sum(),
+                c.gcLayersRemoved.sum(), c.redoCount.sum(), c.redoNanos.sum(), ctx.cache().hits(),
+                ctx.cache().misses());
+    }
+
+    // ---- lifecycle
+
+    /**
+     * Stops the timeline: with {@code flush}, freezes and flushes what ingest committed and waits for running
+     * compaction or GC; without, just releases files (what a crash leaves behind).
+     */
+    public void shutdownTimeline(boolean flush) {
+        if (flush && unreadable == null) {
+            writer.freezeForClose();
+            flusher.awaitAllFlushed();
+        }
+        closed = true;
+        writer.close();
+        if (flush) {
+            maintenanceLock.lock();
+            maintenanceLock.unlock();
+        }
+        LayerMap m = layers.getAndUpdate(LayerMap::withoutOpen);
+        if (m.open() != null) {
+            m.open().closeAndDelete();
+        }
+        for (InMemoryLayer f : m.frozen()) {
+            f.closeAndDelete();
+        }
+        for (PersistentLayer l : m.historic()) {
+            l.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "timeline " + tenantId + "/" + timelineId;
+    }
+}
