@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the byte-for-byte comparison with the primary's files and pg_checksums also prove the checksums are recomputed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StockPostgresFromBackupTest {
+class StockPostgresFromBackupIT {
     private TestPrimary pg;
     private Path snapshot;
     private Path fullTar;
