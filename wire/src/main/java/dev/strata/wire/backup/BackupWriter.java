@@ -39,7 +39,8 @@ import java.util.zip.GZIPOutputStream;
  *       init fork twice, as {@code _init} and as the main fork, because a server that starts from a clean shutdown
  *       does not reset unlogged relations, and leave out the other forks of unlogged relations. With
  *       data_checksum_version 1 in pg_control every non-new page gets its checksum recomputed ({@link
- *       PageChecksum}); pages are otherwise written exactly as the view returns them.</li>
+ *       PageChecksum}); pages are otherwise written exactly as the view returns them. A page whose pd_lsn is after
+ *       the backup LSN is an error (the server would fail its first checkpoint with it).</li>
  *   <li>pg_xact, pg_multixact/members and pg_multixact/offsets segments, as stored (SLRU pages carry no
  *       checksums).</li>
  *   <li>pg_twophase files ({@link TwoPhaseStateFile}: the CRC is appended when the stored state lacks it).</li>

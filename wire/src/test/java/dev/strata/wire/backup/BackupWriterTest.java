@@ -313,6 +313,21 @@ class BackupWriterTest {
     }
 
     @Test
+    void a_page_newer_than_the_backup_lsn_fails_naming_both_lsns() {
+        FakeView v = sampleView();
+        v.rel(1663, 5, 16384, 0, 3, b -> {
+            byte[] p = FakeView.page(b, 30);
+            if (b == 2) {
+                ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0).putInt(4, 0x3345700);
+            }
+            return p;
+        });
+        assertThatThrownBy(() -> write(v, BackupOptions.fullbackup())).isInstanceOf(BackupException.class)
+                .hasMessageContaining("block 2 of 1663/5/16384 (base/5/16384)")
+                .hasMessageContaining("page LSN 0/3345700").hasMessageContaining("read at 0/3345678");
+    }
+
+    @Test
     void a_missing_relation_fails_naming_the_file_and_lsn() {
         FakeView v = new FakeView(LSN) {
             @Override

@@ -43,10 +43,14 @@ class FakeView implements DatadirView {
         return this;
     }
 
-    /** A page whose every byte is {@code (blkno + salt)}, with pd_upper non-zero so that it is not "new". */
+    /**
+     * A page whose every byte is {@code (blkno + salt)}, except pd_lsn (0/1000000 + blkno, before any backup LSN of
+     * the tests) and pd_upper (non-zero, so that the page is not "new").
+     */
     static byte[] page(int blkno, int salt) {
         byte[] p = new byte[8192];
         java.util.Arrays.fill(p, (byte) (blkno + salt));
+        java.nio.ByteBuffer.wrap(p).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 0).putInt(4, 0x1000000 + blkno);
         p[14] = 0x20;
         p[15] = 0x1F;
         return p;
