@@ -36,6 +36,9 @@ class FakeView implements DatadirView {
         this.control = Fixtures.control(checkpoint, 16 << 20, 0);
         relmaps.put(List.of(1664, 0), new byte[512]);
         relmaps.put(List.of(1663, 5), new byte[512]);
+        // what initdb leaves: one page of pg_xact and of multixact offsets
+        slrus.put(0, new TreeMap<>(Map.of(0, new byte[8192])));
+        slrus.put(2, new TreeMap<>(Map.of(0, new byte[8192])));
     }
 
     FakeView rel(int spc, int db, int rel, int fork, int nblocks, IntFunction<byte[]> pages) {
