@@ -126,7 +126,8 @@ public final class JavaPageRedo implements PageRedo {
      * PostgreSQL's {@code XLogReadBufferForRedoExtended} followed by the rmgr's redo, for one block reference:
      * <ol>
      *   <li>an image with BKPIMAGE_APPLY is restored, and the page LSN set to the end LSN unless the page is
-     *       new;</li>
+     *       new; the few index records that still change a restored block do so
+     *       ({@link IndexRmgrs#afterImageRestore});</li>
      *   <li>a WILL_INIT block starts from zeros and is rebuilt by the rmgr;</li>
      *   <li>otherwise the block needs a base (a missing one is an error, unless the rmgr reads this block with
      *       RBM_ZERO_ON_ERROR); an all-zero base is skipped as PostgreSQL skips it ("invalid page"); a record
@@ -141,6 +142,7 @@ public final class JavaPageRedo implements PageRedo {
                 if (!PageOps.pageIsNew(restored)) {
                     PageOps.pageSetLSN(restored, rec.endLsn());
                 }
+                IndexRmgrs.afterImageRestore(rec, blockId, restored);
                 return restored;
             }
             RmgrRedo rmgr = rmgrs.get(rec.rmid());
