@@ -35,14 +35,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedoVerifyIT {
     private static final int[] PAGE_RMGRS = {0, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20};
 
+    /** wal_log_hints goes with lz4, so that one run also has FPI_FOR_HINT records and logged VISIBLE heap pages. */
     @ParameterizedTest(name = "wal_compression={0}")
     @ValueSource(strings = {"off", "lz4"})
     void everyCheckedBlockMatchesThePrimarysAfterImage(String compression) throws Exception {
+        boolean hints = compression.equals("lz4");
         Assumptions.assumeTrue(TestPrimary.available(), TestPrimary.installHint());
         int scale = Boolean.getBoolean("strata.heavy") ? 3 : 1;
         long t0 = System.nanoTime();
         try (TestPrimary pg = TestPrimary.builder().setting("wal_consistency_checking", "all")
-                .setting("wal_compression", compression).setting("autovacuum", "off").start()) {
+                .setting("wal_compression", compression).setting("wal_log_hints", hints ? "on" : "off")
+                .setting("autovacuum", "off").start()) {
             pg.sql("SELECT pg_create_physical_replication_slot('strata_redo_it', true)", "CHECKPOINT");
             long start = pg.currentInsertLsn();
             Map<Key, byte[]> slruBefore = SlruRebuild.read(pg.dataDir());
@@ -51,7 +54,7 @@ class RedoVerifyIT {
             long end = pg.currentFlushLsn();
             Map<Key, byte[]> slruAfter = SlruRebuild.read(pg.dataDir());
 
-            RedoVerifier verifier = new RedoVerifier(false, 20);
+            RedoVerifier verifier = new RedoVerifier(hints, 20);
             SlruRebuild slru = new SlruRebuild(slruBefore);
             try (WalSegmentReader reader = WalSegmentReader.open(pg.walDir(), 0, start, end)) {
                 for (DecodedRecord rec = reader.next(); rec != null; rec = reader.next()) {
@@ -59,7 +62,7 @@ class RedoVerifyIT {
                     slru.accept(rec);
                 }
             }
-            report(compression, start, end, verifier, t0);
+            report(compression + (hints ? ", wal_log_hints=on" : ""), start, end, verifier, t0);
             assertRedoMatches(verifier);
             assertThat(slru.applied()).as("SLRU values applied").isPositive();
             assertThat(slru.differences(slruAfter)).as("pg_xact / pg_multixact pages rebuilt from WAL").isEmpty();
