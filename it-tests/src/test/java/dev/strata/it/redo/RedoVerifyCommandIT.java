@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code strata redo-verify --path} on the pg_wal of a primary run with wal_consistency_checking=all. */
+/**
+ * {@code strata redo-verify} on a primary run with wal_consistency_checking=all: from its pg_wal with
+ * {@code --path}, and streamed over physical replication with {@code --primary}.
+ */
 class RedoVerifyCommandIT {
     private record Run(int exit, String out) {
     }
@@ -53,6 +56,12 @@ class RedoVerifyCommandIT {
             assertThat(heap.exit()).isZero();
             assertThat(heap.out()).contains("Heap/INSERT").contains("Heap2/VISIBLE").contains("TOTAL")
                     .doesNotContain("MISMATCH");
+
+            Run streamed = run("--primary", pg.conninfo(), "--slot", "cli", "--start", Lsn.format(start), "--end",
+                    Lsn.format(heapEnd), "--idle", "5");
+            assertThat(streamed.exit()).isZero();
+            assertThat(streamed.out()).as("streaming from the primary gives the same table as reading pg_wal")
+                    .isEqualTo(heap.out());
 
             Run all = run("--path", pg.walDir().toString(), "--start", Lsn.format(start), "--end", Lsn.format(end));
             boolean btree = RmgrRegistry.standard(false).isRegistered(11);
