@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The whole path: a primary streams into Strata (base backup import, WAL ingest, layer engine, Java redo), and
  * {@link BackupWriter} over {@link Datadir} builds data directories that stock PostgreSQL 15 starts from: at the
- * latest LSN, at an LSN recorded earlier (time travel), and as a standby that streams on from the primary.
+ * latest LSN, at an LSN recorded earlier (time travel), from a branch made at that LSN, and as a standby that
+ * streams on from the primary.
  * pg_dump of every database must equal the primary's, taken at the same LSN with the primary quiesced.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -118,6 +119,23 @@ class FullbackupFromStrataIT {
             for (String db : ClusterFixture.DATABASES) {
                 assertThat(ClusterFixture.dump(pg, copy.port(), db)).as("pg_dump of " + db + " at "
                         + Lsn.format(earlierLsn)).isEqualTo(earlierDumps.get(db));
+            }
+        }
+    }
+
+    @Test
+    void fullbackup_of_a_branch_at_an_earlier_lsn_dumps_like_the_primary_did_then() throws Exception {
+        Timeline branch = tenants.tenant(timeline.tenantId()).branch(timeline.timelineId(), null, earlierLsn);
+        Path tar = pg.scratchDir("tars").resolve("branch.tar");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar))) {
+            new BackupWriter(new Datadir(branch), branch.lastRecordLsn(), branch.prevRecordLsn(),
+                    BackupOptions.fullbackup()).writeTo(out);
+        }
+        try (RestoredCluster copy = RestoredCluster.extract(pg, tar, "branch")) {
+            copy.start();
+            for (String db : ClusterFixture.DATABASES) {
+                assertThat(ClusterFixture.dump(pg, copy.port(), db)).as("pg_dump of " + db + " on the branch")
+                        .isEqualTo(earlierDumps.get(db));
             }
         }
     }
