@@ -1,11 +1,18 @@
 package dev.strata.server;
 
 import dev.strata.server.admin.IngestControl;
+import dev.strata.server.admin.IngestInfo;
 import dev.strata.server.admin.StrataAdmin;
+import dev.strata.server.config.AuthMode;
 import dev.strata.server.config.ServerConfig;
 import dev.strata.server.http.HttpAuthenticator;
 import dev.strata.server.metrics.StrataMetrics;
+import dev.strata.server.metrics.TimedPageRedo;
+import dev.strata.storage.pgdata.Datadir;
 import dev.strata.storage.pgdata.DatadirView;
+import dev.strata.storage.redo.JavaPageRedo;
+import dev.strata.storage.tenant.LocalTenantManager;
+import dev.strata.storage.timeline.EngineConfig;
 import dev.strata.storage.timeline.TenantManager;
 import dev.strata.storage.timeline.Timeline;
 
@@ -33,7 +40,41 @@ final class ServerParts implements AutoCloseable {
 
     static ServerParts open(ServerConfig config, StrataMetrics metrics, Supplier<String[]> defaultTimeline)
             throws IOException {
-        throw new IllegalStateException("this build has no layer engine yet");
+        if (config.auth() == AuthMode.JWT) {
+            throw new IllegalArgumentException("--auth jwt is not available in this build");
+        }
+        TenantManager tenants = new LocalTenantManager(config.dataDir(), engineConfig(config),
+                new TimedPageRedo(new JavaPageRedo(), metrics.registry()));
+        return new ServerParts(tenants, new NoIngest(), Datadir::new, HttpAuthenticator.OPEN);
+    }
+
+    /** The engine settings of a server configuration. */
+    static EngineConfig engineConfig(ServerConfig c) {
+        return new EngineConfig().checkpointDistance(c.checkpointDistance()).checkpointTimeout(c.checkpointTimeout())
+                .compactionThreshold(c.compactionThreshold()).compactionPeriod(c.compactionPeriod())
+                .imageCreationThreshold(c.imageCreationThreshold()).gcHorizon(c.gcHorizon())
+                .pitrInterval(c.pitrInterval()).gcPeriod(c.gcPeriod()).pageCacheBytes(c.pageCacheSize());
+    }
+
+    /** Ingest of a build without the replication client. */
+    private static final class NoIngest implements IngestControl {
+        @Override
+        public Timeline createFromPrimary(String tenantId, String timelineId, String conninfo, String slot) {
+            throw new IllegalStateException("this build cannot import from a primary");
+        }
+
+        @Override
+        public void resumeAll() {
+        }
+
+        @Override
+        public IngestInfo status(String tenantId, String timelineId) {
+            return null;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     TenantManager tenants() {

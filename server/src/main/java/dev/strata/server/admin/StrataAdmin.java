@@ -90,7 +90,8 @@ public final class StrataAdmin {
     /**
      * Branches {@code parentId} at {@code lsn} (null: the parent's last record LSN).
      *
-     * @throws IllegalArgumentException when the LSN is ahead of the parent's last record or below its GC cutoff
+     * @throws IllegalArgumentException when the LSN is outside the parent's readable range (the engine refuses an LSN
+     *                                  below the GC cutoff that no branch point or lease retains)
      */
     public Timeline branch(String tenantId, String parentId, String newId, Long lsn) {
         Timeline parent = timeline(tenantId, parentId);
@@ -101,9 +102,10 @@ public final class StrataAdmin {
                         + " has only reached " + Lsn.format(parent.lastRecordLsn()) + " (choose an LSN at or below "
                         + "it, or leave it out to branch at the latest)");
             }
-            if (Long.compareUnsigned(lsn, parent.gcCutoffLsn()) < 0) {
+            if (Long.compareUnsigned(lsn, parent.startLsn()) < 0) {
                 throw new IllegalArgumentException("cannot branch at " + Lsn.format(lsn) + ": timeline " + parentId
-                        + " has garbage-collected history below " + Lsn.format(parent.gcCutoffLsn()));
+                        + " starts at " + Lsn.format(parent.startLsn()) + " (choose an LSN between that and "
+                        + Lsn.format(parent.lastRecordLsn()) + ")");
             }
         }
         return tenant(tenantId).branch(parentId, newId, lsn == null ? 0 : lsn);
