@@ -15,9 +15,14 @@ import dev.strata.wire.backup.ClusterDirectoryView;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +71,7 @@ public final class FullbackupBench {
             throw new IllegalArgumentException("--source is strata or files, not " + source);
         }
         String json = run(scale, reps, source.equals("strata"));
-        Files.writeString(out, json);
+        writeDurably(out.toAbsolutePath(), json + "\n");
         System.out.println(json);
     }
 
@@ -155,6 +160,20 @@ public final class FullbackupBench {
             throw new IOException("tar -x of the fullbackup into " + dir + " failed");
         }
         return n;
+    }
+
+    /** Temp file, fsync, atomic rename, fsync of the directory. */
+    private static void writeDurably(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
     }
 
     private static final class CountingStream extends java.io.FilterOutputStream {

@@ -59,9 +59,17 @@ final class Measurements {
                         + "\"strata_seconds_median\": %.3f, \"pg_basebackup_seconds_median\": %.3f, "
                         + "\"strata_until_extracted_seconds_median\": %.3f, "
                         + "\"strata_tar_to_null_seconds_median\": %.3f, \"tar_bytes\": %d, \"pgbench_scale\": %d, "
-                        + "\"reps\": %d, \"strata_seconds\": %s, \"pg_basebackup_seconds\": %s, \"source\": \"%s\"}",
+                        + "\"reps\": %d, \"strata_seconds\": %s, \"pg_basebackup_seconds\": %s, "
+                        + "\"strata_spread_pct\": %.0f, \"pg_basebackup_spread_pct\": %.0f, \"source\": \"%s\"}",
                 s / b, s, b, median(extracted), median(toNull), bytes, scale, strata.length, list(strata),
-                list(baseline), source);
+                list(baseline), spreadPct(strata), spreadPct(baseline), source);
+    }
+
+    /** (max - min) / median, in percent: the run-to-run noise. */
+    static double spreadPct(double[] v) {
+        double min = Arrays.stream(v).min().orElse(0);
+        double max = Arrays.stream(v).max().orElse(0);
+        return 100 * (max - min) / median(v);
     }
 
     /**
