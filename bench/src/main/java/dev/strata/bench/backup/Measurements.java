@@ -29,6 +29,7 @@ final class Measurements {
     final double[] extracted;
     final double[] toNull;
     long bytes;
+    double warmup = Double.NaN;
 
     Measurements(int reps) {
         baseline = new double[reps];
@@ -60,9 +61,11 @@ final class Measurements {
                         + "\"strata_until_extracted_seconds_median\": %.3f, "
                         + "\"strata_tar_to_null_seconds_median\": %.3f, \"tar_bytes\": %d, \"pgbench_scale\": %d, "
                         + "\"reps\": %d, \"strata_seconds\": %s, \"pg_basebackup_seconds\": %s, "
-                        + "\"strata_spread_pct\": %.0f, \"pg_basebackup_spread_pct\": %.0f, \"source\": \"%s\"}",
+                        + "\"strata_spread_pct\": %.0f, \"pg_basebackup_spread_pct\": %.0f, "
+                        + "\"strata_warmup_seconds\": %s, \"source\": \"%s\"}",
                 s / b, s, b, median(extracted), median(toNull), bytes, scale, strata.length, list(strata),
-                list(baseline), spreadPct(strata), spreadPct(baseline), source);
+                list(baseline), spreadPct(strata), spreadPct(baseline),
+                Double.isNaN(warmup) ? "null" : String.format(Locale.ROOT, "%.3f", warmup), source);
     }
 
     /** (max - min) / median, in percent: the run-to-run noise. */
