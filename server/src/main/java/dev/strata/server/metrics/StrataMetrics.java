@@ -1,7 +1,7 @@
 package dev.strata.server.metrics;
 
-import dev.strata.server.admin.IngestControl;
-import dev.strata.server.admin.IngestInfo;
+import dev.strata.replication.IngestStatus;
+import dev.strata.replication.ReplicationService;
 import dev.strata.storage.timeline.LayerInfo;
 import dev.strata.storage.timeline.LocalTimeline;
 import dev.strata.storage.timeline.Tenant;
@@ -46,7 +46,7 @@ public final class StrataMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, TimelineMeters> timelines = new HashMap<>();
     private volatile TenantManager tenants;
-    private volatile IngestControl ingest;
+    private volatile ReplicationService ingest;
 
     /** Values of one timeline as of the last refresh (the meters read these fields). */
     private static final class Snapshot {
@@ -69,7 +69,7 @@ public final class StrataMetrics {
     }
 
     /** Attaches the sources of per-timeline values (after the engine and ingest are up). */
-    public void bind(TenantManager tenants, IngestControl ingest) {
+    public void bind(TenantManager tenants, ReplicationService ingest) {
         this.tenants = tenants;
         this.ingest = ingest;
     }
@@ -142,8 +142,8 @@ public final class StrataMetrics {
         }
         System.arraycopy(count, 0, s.layerCount, 0, count.length);
         System.arraycopy(bytes, 0, s.layerBytes, 0, bytes.length);
-        IngestControl ic = ingest;
-        IngestInfo info = ic == null ? null : ic.status(tl.tenantId(), tl.timelineId());
+        ReplicationService rs = ingest;
+        IngestStatus info = rs == null ? null : rs.status(tl.tenantId(), tl.timelineId());
         if (info != null) {
             s.lagBytes = info.lagBytes();
             s.walBytesReceived = Math.max(s.walBytesReceived, info.bytesIngested());
