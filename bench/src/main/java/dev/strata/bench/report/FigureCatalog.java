@@ -1,0 +1,159 @@
+package dev.strata.bench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every figure the report shows, where it comes from, and the goal the issues set for it. End-to-end figures are
+ * read from the JSON each benchmark main writes (their fields are named after the results.json keys); JMH figures
+ * from JMH's result file.
+ */
+public final class FigureCatalog {
+    /**
+     * An end-to-end figure.
+     *
+     * @param value           field holding Strata's figure
+     * @param baselineField   field holding the baseline's figure (null: none)
+     * @param ratioField      field holding the exported ratio (null: none)
+     * @param valueSamples    field with Strata's per-repetition figures (null: no noise estimate)
+     * @param baselineSamples field with the baseline's per-repetition figures
+     */
+    record E2e(String key, String what, String unit, String value, String baseline, String baselineField,
+               String ratioField, Goal goal, String valueSamples, String baselineSamples) {
+    }
+
+    /** A JMH figure: the score of {@code benchmark} (ns/op unless {@code scale} converts it). */
+    record Jmh(String key, String what, String unit, String benchmark, String params, double scale, Goal goal) {
+    }
+
+    static final List<E2e> E2E = List.of(
+            new E2e("ingest_ratio_vs_standby", "WAL ingest rate (same pgbench WAL)", "MB/s", "strata_mb_s",
+                    "PostgreSQL 15 hot standby replay", "standby_mb_s", "ingest_ratio_vs_standby",
+                    Goal.atLeast(3.0, "issue 5"), "strata_mb_s_samples", "standby_mb_s_samples"),
+            new E2e("getpage_p50_ratio_vs_echo", "GetPage latency p50, depth 1", "µs", "getpage_p50_us",
+                    "8 KB loopback echo", "echo_p50_us", "getpage_p50_ratio_vs_echo", Goal.atMost(1.3, "issue 6"),
+                    null, null),
+            new E2e("getpage_p99_ratio_vs_echo", "GetPage latency p99, depth 1", "µs", "getpage_p99_us",
+                    "8 KB loopback echo", "echo_p99_us", "getpage_p99_ratio_vs_echo", null, null, null),
+            new E2e(null, "GetPage latency p99.9, depth 1", "µs", "getpage_p999_us", "8 KB loopback echo",
+                    "echo_p999_us", null, null, null, null),
+            new E2e(null, "GetPage throughput, depth 1", "req/s", "getpage_depth1_rps", "8 KB loopback echo",
+                    "echo_depth1_rps", null, null, null, null),
+            new E2e(null, "GetPage throughput, 8 connections", "req/s", "getpage_conn8_rps", "8 KB loopback echo",
+                    "echo_conn8_rps", null, null, null, null),
+            new E2e("getpage_depth32_speedup", "GetPage throughput, depth 32", "req/s", "getpage_depth32_rps",
+                    "the same at depth 1", "getpage_depth1_rps", "getpage_depth32_speedup",
+                    Goal.atLeast(4.0, "issue 6"), null, null),
+            new E2e("fullbackup_ratio_vs_pg_basebackup", "Full backup of a pgbench database, until on disk", "s",
+                    "strata_seconds_median", "pg_basebackup -c fast -X none", "pg_basebackup_seconds_median",
+                    "fullbackup_ratio_vs_pg_basebackup", Goal.atMost(1.0, "issue 6"), "strata_seconds",
+                    "pg_basebackup_seconds"),
+            new E2e("waldump_ratio_vs_pg_waldump", "WAL decode throughput (pg_waldump time / Strata time)", "MB/s",
+                    "strata_mb_s", "pg_waldump", "pg_waldump_mb_s", "waldump_ratio_vs_pg_waldump",
+                    Goal.atLeast(1.0, "issue 2"), null, null));
+
+    static final List<Jmh> JMH = List.of(
+            new Jmh("redo_heap_insert_us", "Redo of one heap insert record (decode + apply)", "µs",
+                    "RedoBench.heapInsertRecord", null, 1e-3, Goal.atMost(2.0, "issue 4")),
+            new Jmh(null, "Redo: heap insert applied (record decoded)", "µs", "RedoBench.heapInsert", null, 1e-3,
+                    null),
+            new Jmh(null, "Redo: HOT update", "µs", "RedoBench.heapHotUpdate", null, 1e-3, null),
+            new Jmh(null, "Redo: btree leaf insert", "µs", "RedoBench.btreeLeafInsert", null, 1e-3, null),
+            new Jmh(null, "Redo: btree split (left page)", "µs", "RedoBench.btreeSplit", null, 1e-3, null),
+            new Jmh(null, "Redo: full-page image restore", "µs", "RedoBench.fpiRestore", null, 1e-3, null),
+            new Jmh(null, "Redo: 8 KB page copy (baseline of the redo figures)", "µs", "RedoBench.baselinePageCopy",
+                    null, 1e-3, null));
+
+    private FigureCatalog() {
+    }
+
+    /** Every figure of the catalogue that the raw results hold (missing ones with NaN values). */
+    public static List<Figure> extract(RawResults raw) {
+        List<Figure> out = new ArrayList<>();
+        for (E2e e : E2E) {
+            out.add(e2e(raw, e));
+        }
+        for (Jmh j : JMH) {
+            out.add(jmh(raw, j));
+        }
+        return out;
+    }
+
+    private static Figure e2e(RawResults raw, E2e e) {
+        JsonNode holder = raw.holder(e.ratioField() != null ? e.ratioField() : e.value());
+        double value = num(holder, e.value());
+        double base = e.baselineField() == null ? Double.NaN : num(holder, e.baselineField());
+        double ratio = e.ratioField() == null ? Double.NaN : num(holder, e.ratioField());
+        String source = holder == null ? "not run" : sourceName(raw, holder);
+        return new Figure(e.key(), e.what(), value, e.unit(), e.baseline(), base, ratio, e.goal(),
+                noise(holder, e.valueSamples(), e.baselineSamples()), source);
+    }
+
+    private static String sourceName(RawResults raw, JsonNode holder) {
+        return holder.path("bench").asText("end-to-end");
+    }
+
+    private static Figure jmh(RawResults raw, Jmh j) {
+        JsonNode r = raw.jmh(j.benchmark(), j.params());
+        if (r == null) {
+            return new Figure(j.key(), j.what(), Double.NaN, j.unit(), null, Double.NaN, Double.NaN, j.goal(), null,
+                    "JMH " + j.benchmark() + " (not run)");
+        }
+        JsonNode m = r.path("primaryMetric");
+        double score = m.path("score").asDouble(Double.NaN);
+        double err = m.path("scoreError").asDouble(Double.NaN);
+        String noise = Double.isFinite(err) && score != 0
+                ? String.format(Locale.ROOT, "±%.0f %%", 100 * err / score) : null;
+        return new Figure(j.key(), j.what(), score * j.scale(), j.unit(), null, Double.NaN, Double.NaN, j.goal(),
+                noise, "JMH " + j.benchmark());
+    }
+
+    private static double num(JsonNode holder, String field) {
+        if (holder == null || field == null) {
+            return Double.NaN;
+        }
+        JsonNode v = holder.get(field);
+        return v != null && v.isNumber() ? v.asDouble() : Double.NaN;
+    }
+
+    /**
+     * Run-to-run spread: half the range of the per-repetition ratios, relative to their median; or, with one
+     * side's samples only, the same of that side.
+     */
+    static String noise(JsonNode holder, String valueSamples, String baselineSamples) {
+        double[] v = samples(holder, valueSamples);
+        double[] b = samples(holder, baselineSamples);
+        double[] series;
+        if (v.length > 1 && b.length == v.length) {
+            series = new double[v.length];
+            for (int i = 0; i < v.length; i++) {
+                series[i] = v[i] / b[i];
+            }
+        } else if (v.length > 1) {
+            series = v;
+        } else {
+            return null;
+        }
+        double[] sorted = series.clone();
+        Arrays.sort(sorted);
+        double median = sorted[sorted.length / 2];
+        double half = (sorted[sorted.length - 1] - sorted[0]) / 2;
+        return median == 0 ? null : String.format(Locale.ROOT, "±%.0f %%", 100 * half / Math.abs(median));
+    }
+
+    private static double[] samples(JsonNode holder, String field) {
+        if (holder == null || field == null || !holder.path(field).isArray()) {
+            return new double[0];
+        }
+        JsonNode a = holder.get(field);
+        double[] out = new double[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).asDouble();
+        }
+        return out;
+    }
+}
