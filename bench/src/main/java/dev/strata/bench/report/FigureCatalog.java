@@ -21,9 +21,10 @@ public final class FigureCatalog {
      * @param ratioField      field holding the exported ratio (null: none)
      * @param valueSamples    field with Strata's per-repetition figures (null: no noise estimate)
      * @param baselineSamples field with the baseline's per-repetition figures
+     * @param noiseField      field with the benchmark's own estimate of the ratio's spread (null: none)
      */
     record E2e(String key, String what, String unit, String value, String baseline, String baselineField,
-               String ratioField, Goal goal, String valueSamples, String baselineSamples) {
+               String ratioField, Goal goal, String valueSamples, String baselineSamples, String noiseField) {
     }
 
     /** A JMH figure: the score of {@code benchmark} (ns/op unless {@code scale} converts it). */
@@ -31,31 +32,33 @@ public final class FigureCatalog {
     }
 
     static final List<E2e> E2E = List.of(
-            new E2e("ingest_ratio_vs_standby", "WAL ingest rate (same pgbench WAL)", "MB/s", "strata_mb_s",
+            new E2e("ingest_ratio_vs_standby", "WAL ingest rate (same pgbench WAL)", "MB/s", "ingest_mb_s",
                     "PostgreSQL 15 hot standby replay", "standby_mb_s", "ingest_ratio_vs_standby",
-                    Goal.atLeast(3.0, "issue 5"), "strata_mb_s_samples", "standby_mb_s_samples"),
+                    Goal.atLeast(3.0, "issue 5"), null, null, null),
             new E2e("getpage_p50_ratio_vs_echo", "GetPage latency p50, depth 1", "µs", "getpage_p50_us",
                     "8 KB loopback echo", "echo_p50_us", "getpage_p50_ratio_vs_echo", Goal.atMost(1.3, "issue 6"),
-                    null, null),
+                    null, null, "noise_p50_ratio"),
             new E2e("getpage_p99_ratio_vs_echo", "GetPage latency p99, depth 1", "µs", "getpage_p99_us",
-                    "8 KB loopback echo", "echo_p99_us", "getpage_p99_ratio_vs_echo", null, null, null),
+                    "8 KB loopback echo", "echo_p99_us", "getpage_p99_ratio_vs_echo", null, null, null, null),
             new E2e(null, "GetPage latency p99.9, depth 1", "µs", "getpage_p999_us", "8 KB loopback echo",
-                    "echo_p999_us", null, null, null, null),
-            new E2e(null, "GetPage throughput, depth 1", "req/s", "getpage_depth1_rps", "8 KB loopback echo",
-                    "echo_depth1_rps", null, null, null, null),
-            new E2e(null, "GetPage throughput, 8 connections", "req/s", "getpage_conn8_rps", "8 KB loopback echo",
-                    "echo_conn8_rps", null, null, null, null),
-            new E2e("getpage_depth32_speedup", "GetPage throughput, depth 32", "req/s", "getpage_depth32_rps",
-                    "the same at depth 1", "getpage_depth1_rps", "getpage_depth32_speedup",
-                    Goal.atLeast(4.0, "issue 6"), null, null),
+                    "echo_p999_us", "getpage_p999_ratio_vs_echo", null, null, null, null),
+            new E2e(null, "GetPage throughput, depth 1", "req/s", "getpage_depth1_per_s", "8 KB loopback echo",
+                    "echo_depth1_per_s", null, null, null, null, null),
+            new E2e(null, "GetPage throughput, 8 connections at depth 1", "req/s", "getpage_8conn_per_s",
+                    "one connection at depth 1", "getpage_depth1_per_s", "getpage_8conn_speedup", null, null, null,
+                    null),
+            new E2e("getpage_depth32_speedup", "GetPage throughput, one connection at depth 32", "req/s",
+                    "getpage_depth32_per_s", "the same at depth 1", "getpage_depth1_per_s",
+                    "getpage_depth32_speedup", Goal.atLeast(4.0, "issue 6"), null, null, null),
             new E2e("fullbackup_ratio_vs_pg_basebackup", "Full backup of a pgbench database, until on disk", "s",
                     "strata_seconds_median", "pg_basebackup -c fast -X none", "pg_basebackup_seconds_median",
                     "fullbackup_ratio_vs_pg_basebackup", Goal.atMost(1.0, "issue 6"), "strata_seconds",
-                    "pg_basebackup_seconds"),
-            new E2e("waldump_ratio_vs_pg_waldump", "WAL decode throughput (pg_waldump time / Strata time)", "MB/s",
-                    "strata_mb_s", "pg_waldump", "pg_waldump_mb_s", "waldump_ratio_vs_pg_waldump",
-                    Goal.atLeast(1.0, "issue 2"), null, null));
+                    "pg_basebackup_seconds", null),
+            new E2e("waldump_ratio_vs_pg_waldump", "WAL decode throughput (ratio: pg_waldump time / Strata time)",
+                    "MB/s", "strata_mb_s", "pg_waldump", "pg_waldump_mb_s", "waldump_ratio_vs_pg_waldump",
+                    Goal.atLeast(1.0, "issue 2"), null, null, null));
 
+    /** Single JMH scores shown as they are (ns/op converted with {@code scale}). */
     static final List<Jmh> JMH = List.of(
             new Jmh("redo_heap_insert_us", "Redo of one heap insert record (decode + apply)", "µs",
                     "RedoBench.heapInsertRecord", null, 1e-3, Goal.atMost(2.0, "issue 4")),
@@ -66,7 +69,13 @@ public final class FigureCatalog {
             new Jmh(null, "Redo: btree split (left page)", "µs", "RedoBench.btreeSplit", null, 1e-3, null),
             new Jmh(null, "Redo: full-page image restore", "µs", "RedoBench.fpiRestore", null, 1e-3, null),
             new Jmh(null, "Redo: 8 KB page copy (baseline of the redo figures)", "µs", "RedoBench.baselinePageCopy",
-                    null, 1e-3, null));
+                    null, 1e-3, null),
+            new Jmh(null, "Engine read, 100 deltas above the image (L1, redo excluded)", "µs",
+                    "EngineReadBenchmark.getPage", "deltas=100:layout=l1", 1, null),
+            new Jmh(null, "Engine read, 10 deltas in L0 files (before compaction)", "µs",
+                    "EngineReadBenchmark.getPage", "deltas=10:layout=l0", 1, null),
+            new Jmh(null, "L0 to L1 compaction of ten L0 files", "ms", "EngineMaintenanceBenchmark.compaction", null,
+                    1, null));
 
     private FigureCatalog() {
     }
@@ -76,6 +85,11 @@ public final class FigureCatalog {
         List<Figure> out = new ArrayList<>();
         for (E2e e : E2E) {
             out.add(e2e(raw, e));
+        }
+        out.add(JmhDerived.reconstructRatio(raw));
+        out.add(JmhDerived.imageCreationRate(raw));
+        for (int bytes : new int[]{100, 8192}) {
+            out.add(JmhDerived.ingestRate(raw, bytes));
         }
         for (Jmh j : JMH) {
             out.add(jmh(raw, j));
@@ -89,8 +103,11 @@ public final class FigureCatalog {
         double base = e.baselineField() == null ? Double.NaN : num(holder, e.baselineField());
         double ratio = e.ratioField() == null ? Double.NaN : num(holder, e.ratioField());
         String source = holder == null ? "not run" : sourceName(raw, holder);
-        return new Figure(e.key(), e.what(), value, e.unit(), e.baseline(), base, ratio, e.goal(),
-                noise(holder, e.valueSamples(), e.baselineSamples()), source);
+        String noise = noise(holder, e.valueSamples(), e.baselineSamples());
+        if (noise == null && e.noiseField() != null && holder != null && holder.path(e.noiseField()).isNumber()) {
+            noise = String.format(Locale.ROOT, "±%.2f", holder.get(e.noiseField()).asDouble());
+        }
+        return new Figure(e.key(), e.what(), value, e.unit(), e.baseline(), base, ratio, e.goal(), noise, source);
     }
 
     private static String sourceName(RawResults raw, JsonNode holder) {

@@ -18,6 +18,9 @@ final class Plots {
     static List<MarkdownReport.Plot> write(RawResults raw, Path out) throws IOException {
         List<MarkdownReport.Plot> plots = new ArrayList<>();
         JsonNode latency = raw.holder("getpage_latency_distribution");
+        if (latency == null) {
+            latency = fromPercentileFields(raw.holder("getpage_p50_us"));
+        }
         if (latency != null) {
             // x = -log10(1 - p): 0, 1, 2, 3, 4 are the 0th, 90th, 99th, 99.9th and 99.99th percentiles.
             SvgChart c = new SvgChart("GetPage latency at depth 1", "percentile", "latency (µs)").logY()
@@ -41,6 +44,29 @@ final class Plots {
             plots.add(new MarkdownReport.Plot("ingest-lag.svg", "Lag behind the primary over time"));
         }
         return plots;
+    }
+
+    /**
+     * A distribution of three points (p50, p99, p99.9) for each side, from the benchmark's summary fields, when it
+     * did not record the whole histogram; null without them.
+     */
+    private static JsonNode fromPercentileFields(JsonNode b) {
+        if (b == null) {
+            return null;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory
+                .instance.objectNode();
+        String[][] sides = {{"getpage_latency_distribution", "getpage_"}, {"echo_latency_distribution", "echo_"}};
+        for (String[] side : sides) {
+            com.fasterxml.jackson.databind.node.ArrayNode a = out.putArray(side[0]);
+            for (String[] p : new String[][]{{"50", "p50"}, {"99", "p99"}, {"99.9", "p999"}}) {
+                JsonNode v = b.get(side[1] + p[1] + "_us");
+                if (v != null && v.isNumber()) {
+                    a.addObject().put("percentile", Double.parseDouble(p[0])).put("micros", v.asDouble());
+                }
+            }
+        }
+        return out;
     }
 
     /** Points {@code {percentile, micros}} as (-log10(1 - p/100), micros); the 100th percentile is left out. */
