@@ -18,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sane. The seed is printed; rerun one with {@code -Dstrata.seed=N}.
  */
 class PageOpsRandomTest {
+    private static final int ROUNDS = Boolean.getBoolean("strata.heavy") ? 2000 : 100;
+
     private static long seed() {
         long seed = Long.getLong("strata.seed", System.nanoTime());
         System.out.println("PageOpsRandomTest seed " + seed);
@@ -34,7 +36,7 @@ class PageOpsRandomTest {
     void heapPageOperationsKeepEverySurvivingTuple() {
         long seed = seed();
         Random r = new Random(seed);
-        for (int round = 0; round < 200; round++) {
+        for (int round = 0; round < ROUNDS; round++) {
             byte[] page = new byte[BLCKSZ];
             pageInit(page, 0);
             Map<Integer, byte[]> model = new HashMap<>();
@@ -74,7 +76,7 @@ class PageOpsRandomTest {
     void indexPageDeletesAndOverwritesKeepEverySurvivingTuple() {
         long seed = seed();
         Random r = new Random(seed);
-        for (int round = 0; round < 200; round++) {
+        for (int round = 0; round < ROUNDS; round++) {
             byte[] page = new byte[BLCKSZ];
             pageInit(page, 16);
             List<byte[]> model = new ArrayList<>();
@@ -119,19 +121,22 @@ class PageOpsRandomTest {
         int lower = pageGetLower(page);
         int upper = pageGetUpper(page);
         int special = pageGetSpecial(page);
-        assertThat(lower).as(where).isBetween(24, upper);
-        assertThat(upper).as(where).isLessThanOrEqualTo(special);
+        if (lower < 24 || lower > upper || upper > special) {
+            throw new AssertionError(where + ": header lower " + lower + " upper " + upper + " special " + special);
+        }
         boolean[] used = new boolean[BLCKSZ];
         for (Map.Entry<Integer, byte[]> e : model.entrySet()) {
             int off = itemIdGetOffset(page, e.getKey());
             int len = itemIdGetLength(page, e.getKey());
-            assertThat(itemIdGetFlags(page, e.getKey())).as(where).isEqualTo(LP_NORMAL);
-            assertThat(len).as(where).isEqualTo(e.getValue().length);
-            assertThat(off).as(where).isBetween(upper, special - len);
-            assertThat(Arrays.copyOfRange(page, off, off + len)).as(where + " item " + e.getKey())
-                    .isEqualTo(e.getValue());
+            if (itemIdGetFlags(page, e.getKey()) != LP_NORMAL || len != e.getValue().length || off < upper
+                    || off + len > special || !Arrays.equals(page, off, off + len, e.getValue(), 0, len)) {
+                throw new AssertionError(where + ": item " + e.getKey() + " at " + off + " len " + len
+                        + " does not hold its " + e.getValue().length + " bytes");
+            }
             for (int i = off; i < off + Bytes.maxAlign(len); i++) {
-                assertThat(used[i]).as(where + ": items overlap at " + i).isFalse();
+                if (used[i]) {
+                    throw new AssertionError(where + ": items overlap at byte " + i);
+                }
                 used[i] = true;
             }
         }
