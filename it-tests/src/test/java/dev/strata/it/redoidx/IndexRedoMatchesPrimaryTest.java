@@ -11,12 +11,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -47,6 +48,7 @@ class IndexRedoMatchesPrimaryTest {
             "SPGist/VACUUM_LEAF", "SPGist/VACUUM_ROOT", "SPGist/VACUUM_REDIRECT",
             "BRIN/CREATE_INDEX", "BRIN/INSERT", "BRIN/INSERT+INIT", "BRIN/UPDATE", "BRIN/UPDATE+INIT",
             "BRIN/SAMEPAGE_UPDATE", "BRIN/REVMAP_EXTEND", "BRIN/DESUMMARIZE");
+    private static final boolean HEAVY = Boolean.getBoolean("strata.heavy");
     private static final List<String> INDEX_RMGRS = List.of("Btree/", "Hash/", "Gin/", "Gist/", "SPGist/",
             "BRIN/");
 
@@ -67,8 +69,13 @@ class IndexRedoMatchesPrimaryTest {
         }
     }
 
+    /** off and lz4; with {@code -Dstrata.heavy=true} also pglz and zstd, each with a larger workload. */
+    static Stream<String> compressions() {
+        return HEAVY ? Stream.of("off", "lz4", "pglz", "zstd") : Stream.of("off", "lz4");
+    }
+
     @ParameterizedTest(name = "wal_compression={0}")
-    @ValueSource(strings = {"off", "lz4"})
+    @MethodSource("compressions")
     void every_index_record_replays_to_the_primarys_own_page(String compression) throws Exception {
         pg.sql("ALTER SYSTEM SET wal_compression = '" + compression + "'", "SELECT pg_reload_conf()");
         assertThat(pg.queryString("SHOW wal_compression")).isEqualTo(compression);
@@ -76,7 +83,7 @@ class IndexRedoMatchesPrimaryTest {
         pg.sql("CHECKPOINT");
         long start = pg.currentInsertLsn();
         long t0 = System.nanoTime();
-        IndexWorkload.run(pg, compression);
+        IndexWorkload.run(pg, compression, HEAVY);
         long end = pg.currentInsertLsn();
         pg.sql("CHECKPOINT");
         long t1 = System.nanoTime();

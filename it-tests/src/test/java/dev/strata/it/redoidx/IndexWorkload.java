@@ -36,7 +36,11 @@ final class IndexWorkload {
         this.s = suffix;
     }
 
-    static void run(TestPrimary pg, String suffix) throws SQLException {
+    /**
+     * @param heavy also run the larger section ({@code -Dstrata.heavy=true}): random text keys that make SP-GiST
+     *              inner tuples outgrow their page, and a posting tree grown by 12000 single inserts
+     */
+    static void run(TestPrimary pg, String suffix, boolean heavy) throws SQLException {
         try (Connection c = pg.connect()) {
             IndexWorkload w = new IndexWorkload(c, suffix);
             w.btree();
@@ -46,7 +50,23 @@ final class IndexWorkload {
             w.gist();
             w.spgist();
             w.brin();
+            if (heavy) {
+                w.heavy();
+            }
         }
+    }
+
+    private void heavy() throws SQLException {
+        String t = "hz_" + s;
+        sql("CREATE TABLE " + t + " (id int, t text, tags int[]) WITH (autovacuum_enabled = off)",
+                "CREATE INDEX " + t + "_t ON " + t + " USING spgist (t)",
+                "CREATE INDEX " + t + "_g ON " + t + " USING gin (tags) WITH (fastupdate = off)",
+                "INSERT INTO " + t + " SELECT g, md5(g::text) || repeat(chr(65 + g % 50), g % 7), ARRAY[1, g % 9]"
+                        + " FROM generate_series(1, 12000) g",
+                INDEX_RMGRS, "DELETE FROM " + t + " WHERE id % 5 <> 0", ALL_RMGRS,
+                "VACUUM " + t,
+                "INSERT INTO " + t + " SELECT g, md5(g::text), ARRAY[1] FROM generate_series(12001, 16000) g",
+                "VACUUM " + t);
     }
 
     /** Splits both ways, new roots, deduplication, posting list splits, simple and bottom-up deletion. */
@@ -130,10 +150,12 @@ final class IndexWorkload {
         sql(ALL_RMGRS,
                 // built in bulk: a posting tree of several leaves for 'common'
                 "CREATE INDEX " + t + "_tags ON " + t + " USING gin (tags) WITH (fastupdate = off)",
+                // built leaves are full: appending splits a posting tree leaf and inserts a downlink
+                "INSERT INTO " + t + " SELECT g, ARRAY['common'] FROM generate_series(30001, 31000) g",
                 INDEX_RMGRS, "DELETE FROM " + t + " WHERE id % 4 <> 0 OR id BETWEEN 5000 AND 25000", ALL_RMGRS,
                 "VACUUM " + t,
                 "INSERT INTO " + t + " SELECT g, ARRAY['common', 'k' || (g % 300), 'u' || g]"
-                        + " FROM generate_series(30001, 31000) g",
+                        + " FROM generate_series(31001, 32000) g",
                 // an entry's posting list outgrows the entry tuple and becomes a posting tree
                 "INSERT INTO " + t + " SELECT g, ARRAY['grow'] FROM generate_series(40001, 43000) g");
         String f = "gf_" + s;

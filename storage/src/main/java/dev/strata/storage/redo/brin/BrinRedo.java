@@ -64,7 +64,7 @@ public final class BrinRedo implements RmgrRedo {
         try {
             apply(record, info, blockId, page);
             IndexPage.setLsn(page, record.endLsn());
-        } catch (RedoException | IndexOutOfBoundsException | ArithmeticException e) {
+        } catch (RuntimeException e) {
             throw IndexRedoSupport.failure(record, blockId, "BRIN/" + typeName(info), e);
         }
     }
@@ -191,7 +191,7 @@ public final class BrinRedo implements RmgrRedo {
     public void mask(byte[] page, int blkno) {
         BufMask.maskPageLsnAndChecksum(page);
         BufMask.maskPageHintBits(page);
-        int special = IndexPage.special(page);
+        int special = IndexPage.opaque(page, SPECIAL_SIZE);
         int type = IndexPage.u16(page, special + 6);
         if (type == PAGETYPE_REGULAR
                 || type == PAGETYPE_META && IndexPage.lower(page) > IndexPage.SIZE_OF_PAGE_HEADER) {

@@ -69,7 +69,7 @@ public final class GistRedo implements RmgrRedo {
         try {
             apply(record, info, blockId, page);
             IndexPage.setLsn(page, record.endLsn());
-        } catch (RedoException | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
             throw IndexRedoSupport.failure(record, blockId, "Gist/" + typeName(info), e);
         }
     }
@@ -123,7 +123,7 @@ public final class GistRedo implements RmgrRedo {
     }
 
     static int flags(byte[] page) {
-        return IndexPage.u16(page, IndexPage.special(page) + 12);
+        return IndexPage.u16(page, IndexPage.opaque(page, SPECIAL_SIZE) + 12);
     }
 
     static void setFlags(byte[] page, int flags) {
@@ -131,7 +131,7 @@ public final class GistRedo implements RmgrRedo {
     }
 
     static void setNsn(byte[] page, long nsn) {
-        int o = IndexPage.special(page);
+        int o = IndexPage.opaque(page, SPECIAL_SIZE);
         IndexPage.putI32(page, o, (int) (nsn >>> 32));
         IndexPage.putI32(page, o + 4, (int) nsn);
     }

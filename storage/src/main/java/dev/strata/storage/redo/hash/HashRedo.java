@@ -61,7 +61,7 @@ public final class HashRedo implements RmgrRedo {
             if (apply(record, info, blockId, page)) {
                 IndexPage.setLsn(page, record.endLsn());
             }
-        } catch (RedoException | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
             throw IndexRedoSupport.failure(record, blockId, "Hash/" + typeName(info), e);
         }
     }

@@ -74,7 +74,7 @@ public final class BtreeRedo implements RmgrRedo {
         int info = record.rmgrInfo();
         try {
             apply(record, info, blockId, page);
-        } catch (RedoException | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
             throw IndexRedoSupport.failure(record, blockId, "Btree/" + typeName(info), e);
         }
     }

@@ -131,6 +131,19 @@ public final class IndexPage {
         putI32(page, 4, (int) lsn);
     }
 
+    /**
+     * pd_special, after checking that a special area of {@code size} bytes fits there: masks and redo read an
+     * access method's opaque data at pd_special, which a damaged page could point off the page.
+     */
+    public static int opaque(byte[] page, int size) {
+        int special = special(page);
+        if (special < SIZE_OF_PAGE_HEADER || special + size > BLCKSZ) {
+            throw new RedoException("pd_special " + special + " leaves no room for " + size
+                    + " bytes of special space");
+        }
+        return special;
+    }
+
     /** {@code PageIsNew}: pd_upper is zero (an all-zero page). */
     public static boolean isNew(byte[] page) {
         return upper(page) == 0;

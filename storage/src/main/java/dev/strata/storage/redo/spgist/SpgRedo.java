@@ -42,7 +42,7 @@ public final class SpgRedo implements RmgrRedo {
         try {
             apply(record, info, blockId, page);
             IndexPage.setLsn(page, record.endLsn());
-        } catch (RedoException | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
             throw IndexRedoSupport.failure(record, blockId, "SPGist/" + typeName(info), e);
         }
     }
