@@ -1,7 +1,7 @@
 package dev.strata.server.metrics;
 
-import dev.strata.server.admin.IngestControl;
-import dev.strata.server.admin.IngestInfo;
+import dev.strata.replication.IngestStatus;
+import dev.strata.replication.ReplicationService;
 import dev.strata.storage.timeline.LayerInfo;
 import dev.strata.storage.timeline.LocalTimeline;
 import dev.strata.storage.timeline.Tenant;
@@ -15,6 +15,10 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -46,7 +50,7 @@ public final class StrataMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, TimelineMeters> timelines = new HashMap<>();
     private volatile TenantManager tenants;
-    private volatile IngestControl ingest;
+    private volatile ReplicationService ingest;
 
     /** Values of one timeline as of the last refresh (the meters read these fields). */
     private static final class Snapshot {
@@ -64,12 +68,20 @@ public final class StrataMetrics {
     private record TimelineMeters(Snapshot snapshot, List<Meter> meters) {
     }
 
+    public StrataMetrics() {
+        // The process itself: heap, threads, CPU and uptime, for the usual dashboards.
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
     public MeterRegistry registry() {
         return registry;
     }
 
     /** Attaches the sources of per-timeline values (after the engine and ingest are up). */
-    public void bind(TenantManager tenants, IngestControl ingest) {
+    public void bind(TenantManager tenants, ReplicationService ingest) {
         this.tenants = tenants;
         this.ingest = ingest;
     }
@@ -142,8 +154,8 @@ public final class StrataMetrics {
         }
         System.arraycopy(count, 0, s.layerCount, 0, count.length);
         System.arraycopy(bytes, 0, s.layerBytes, 0, bytes.length);
-        IngestControl ic = ingest;
-        IngestInfo info = ic == null ? null : ic.status(tl.tenantId(), tl.timelineId());
+        ReplicationService rs = ingest;
+        IngestStatus info = rs == null ? null : rs.status(tl.tenantId(), tl.timelineId());
         if (info != null) {
             s.lagBytes = info.lagBytes();
             s.walBytesReceived = Math.max(s.walBytesReceived, info.bytesIngested());

@@ -28,6 +28,13 @@
  *       A page with no base starts from zeros, as PostgreSQL reads a missing SLRU page in recovery.</li>
  * </ul>
  *
+ * <h2>Visibility-map pages without WAL</h2>
+ * VACUUM pins the map page of every heap block it scans, and {@code vm_extend} creates a missing map page
+ * (PageInit'ed, no bit set) without writing WAL. Strata has no value for such a block; PostgreSQL reads a missing
+ * VM block as "no bit set", the only content such a page can have, so serving it as missing (or as an empty
+ * PageInit'ed page) is equivalent. Every VM page a record or a StrataEffects value touches is rebuilt byte for byte
+ * ({@code RedoVerifyIT} compares whole VM forks with the primary's).
+ *
  * <h2>Free space map</h2>
  * PostgreSQL does not WAL-log free-space-map updates: a standby's FSM is a hint it maintains locally. What Strata
  * serves for an FSM block is therefore:

@@ -35,7 +35,8 @@ class CrashAtEveryStepTest {
     private String timelineId;
 
     private static EngineConfig config(EngineCrashTest.CrashInjector inj) {
-        return EngineModelTest.config().checkpointDistance(1 << 20).gcHorizon(50).imageCreationThreshold(1)
+        return EngineModelTest.config().checkpointDistance(1 << 20).compactionTargetSize(96 << 10).gcHorizon(50)
+                .imageCreationThreshold(1)
                 .faultInjector(inj);
     }
 

@@ -51,8 +51,8 @@ import java.util.zip.GZIPOutputStream;
  *       with state "shut down" (plain layout) or "shut down in recovery" with minRecoveryPoint = redo (standby
  *       layout), checkPoint and checkPointCopy describing the synthetic checkpoint, backup fields cleared, new
  *       CRC ({@link ControlFile}). The checkpoint's counters (next XID/OID/multixact and offset, oldest XID and
- *       multixact with their databases, fullPageWrites) are the view's {@link DatadirView#checkpoint} at the LSN;
- *       its time is now.</li>
+ *       multixact with their databases, fullPageWrites, time) are the view's {@link DatadirView#checkpoint} at the
+ *       LSN; pg_control's own time is now.</li>
  *   <li>Two zero blocks.</li>
  * </ol>
  * Nothing else: no backup_label (the directory looks cleanly shut down), no pg_internal.init, no
@@ -117,7 +117,7 @@ public final class BackupWriter {
         }
         int oldestActive = opts.replica() ? oldestActiveXid(stored.nextXid(),
                 read(() -> view.twoPhaseXids(lsn), "the two-phase transactions", lsn)) : 0;
-        this.wal = SyntheticWal.create(control, stored, lsn, prevRecordLsn, opts.replica(), oldestActive, nowSeconds);
+        this.wal = SyntheticWal.create(control, stored, lsn, prevRecordLsn, opts.replica(), oldestActive);
         this.pgControl = opts.replica()
                 ? control.forCheckpoint(ControlFile.DB_SHUTDOWNED_IN_RECOVERY, wal.checkpointLsn(), wal.checkpoint(),
                         wal.redoLsn(), nowSeconds)
