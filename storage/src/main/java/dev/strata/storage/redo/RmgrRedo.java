@@ -19,6 +19,15 @@ public interface RmgrRedo {
      */
     void redo(DecodedRecord record, int blockId, byte[] page);
 
+    /**
+     * True when the redo routine reads block {@code blockId} with {@code RBM_ZERO_ON_ERROR} rather than
+     * {@code RBM_NORMAL}: a block missing from the fork, or present but all zeros, is then redone from an all-zero
+     * page instead of being skipped (the VM page of Heap2 VISIBLE is the one case among the core rmgrs).
+     */
+    default boolean readsMissingAsZeros(DecodedRecord record, int blockId) {
+        return false;
+    }
+
     /** PostgreSQL 15's {@code rm_mask} for pages of this resource manager (modifies {@code page} in place). */
     void mask(byte[] page, int blkno);
 }

@@ -1,0 +1,70 @@
+package dev.strata.server.demo;
+
+import dev.strata.server.StrataServer;
+import dev.strata.storage.pg.Lsn;
+import dev.strata.storage.pg.RelTag;
+import dev.strata.storage.timeline.Timeline;
+import dev.strata.wire.client.PageStreamClient;
+import dev.strata.wire.client.PgWireClient;
+
+import java.io.IOException;
+import java.sql.SQLException;
+
+/**
+ * Tour step: block 0 of pgbench_accounts fetched through the page service, its header printed beside the
+ * primary's own copy of the same page (read with pageinspect).
+ */
+final class PageStep {
+    private final Narrator say;
+    private final LocalPostgres primary;
+    private final StrataServer strata;
+    private final Timeline main;
+
+    PageStep(Narrator say, LocalPostgres primary, StrataServer strata, Timeline main) {
+        this.say = say;
+        this.primary = primary;
+        this.strata = strata;
+        this.main = main;
+    }
+
+    void run() throws IOException, SQLException {
+        say.step("A page through the page service, as a compute node would read it");
+        int db = Integer.parseInt(primary.query("SELECT oid FROM pg_database WHERE datname = 'postgres'"));
+        int rel = Integer.parseInt(primary.query("SELECT pg_relation_filenode('pgbench_accounts')"));
+        RelTag tag = new RelTag(1663, db, rel, RelTag.MAIN_FORKNUM);
+        long lsn = main.lastRecordLsn();
+        byte[] page;
+        try (PgWireClient conn = PgWireClient.connect("127.0.0.1", strata.pgPort())) {
+            PageStreamClient stream = conn.pageStream(2, main.tenantId(), main.timelineId());
+            stream.getPage(0, lsn, lsn, tag, 0);
+            stream.flush();
+            PageStreamClient.Response r = stream.read();
+            if (r.isError()) {
+                throw new IOException("the page service answered with an error: " + r.error());
+            }
+            page = r.data();
+            stream.end();
+        }
+        PageHeader h = PageHeader.parse(page);
+        say.done("pagestream_v2 GetPage: pgbench_accounts block 0 (rel " + tag.relPath() + ", main fork) at "
+                + Lsn.format(lsn));
+        primary.execute("CREATE EXTENSION IF NOT EXISTS pageinspect");
+        String[] theirs = primary.query("SELECT concat_ws(' ', lsn, lower, upper, special, pagesize, version, "
+                + "prune_xid) FROM page_header(get_raw_page('pgbench_accounts', 0))").split(" ");
+        say.sayf("%-22s %-16s %s", "header field", "from Strata", "primary (pageinspect)");
+        row("pd_lsn", Lsn.format(h.lsn()), theirs[0]);
+        row("pd_lower", h.lower(), theirs[1]);
+        row("pd_upper", h.upper(), theirs[2]);
+        row("pd_special", h.special(), theirs[3]);
+        row("page size", h.pageSize(), theirs[4]);
+        row("layout version", h.layoutVersion(), theirs[5]);
+        row("pd_prune_xid", h.pruneXid(), theirs[6]);
+        say.sayf("%-22s %-16s", "pd_flags", h.flagNames());
+        say.sayf("%d line pointers, %d bytes free", h.linePointers(), h.freeSpace());
+    }
+
+    private void row(String field, Object ours, String theirs) {
+        String mark = String.valueOf(ours).equals(theirs) ? "" : "   (differs)";
+        say.sayf("%-22s %-16s %s%s", field, ours, theirs, mark);
+    }
+}
