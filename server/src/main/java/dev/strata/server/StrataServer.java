@@ -1,7 +1,7 @@
 package dev.strata.server;
 
 import dev.strata.server.admin.Conninfo;
-import dev.strata.server.admin.IngestInfo;
+import dev.strata.replication.IngestStatus;
 import dev.strata.server.admin.StrataAdmin;
 import dev.strata.server.config.ServerConfig;
 import dev.strata.server.http.ApiDispatcher;
@@ -47,7 +47,7 @@ public final class StrataServer implements AutoCloseable {
     private final StrataMetrics metrics = new StrataMetrics();
     private DataDirLock lock;
     private ServerParts parts;
-    private StrataAdmin admin;
+    private volatile StrataAdmin admin;
     private HttpApiServer http;
     private volatile ServerState state = ServerState.EMPTY;
     private boolean closed;
@@ -73,19 +73,19 @@ public final class StrataServer implements AutoCloseable {
     private void open() throws IOException {
         lock = DataDirLock.acquire(config.dataDir());
         state = ServerState.load(config.dataDir());
-        parts = ServerParts.open(config, metrics, this::defaultTimelineIds);
-        metrics.bind(parts.tenants(), parts.ingest());
-        admin = new StrataAdmin(parts.tenants(), parts.ingest(), parts.datadirs(), metrics, config.waitLsnTimeout(),
-                config.slot());
+        parts = ServerParts.open(config, metrics, this::defaultTimeline);
+        metrics.bind(parts.tenants(), parts.replication());
+        admin = new StrataAdmin(parts.tenants(), parts.replication(), parts.backend(), parts.datadirs(), metrics,
+                config.waitLsnTimeout(), config.slot());
         http = HttpApiServer.start(config.listenHttp(), new ApiDispatcher(ApiRoutes.build(admin, metrics,
                 this::status), parts.httpAuth()));
-        parts.startPg(admin);
+        parts.startPg(config);
         LOG.info("listening: pg port {}:{}, HTTP http://{}:{}/v1/status (data directory {})",
                 config.listenPg().host(), pgPort(), config.listenHttp().host(), httpPort(),
                 config.dataDir().toAbsolutePath());
         if (state.hasDefault() || config.primary() == null) {
             warnIfPrimaryDiffers();
-            parts.ingest().resumeAll();
+            parts.replication().resumeAll();
         } else {
             createDefaultTimeline();
         }
@@ -99,7 +99,7 @@ public final class StrataServer implements AutoCloseable {
         state.save(config.dataDir());
         LOG.info("first start with --primary: created tenant {}; importing {} through slot '{}'", tenant.tenantId(),
                 Conninfo.redact(config.primary()), config.slot());
-        Timeline tl = parts.ingest().createFromPrimary(tenant.tenantId(), null, config.primary(), config.slot());
+        Timeline tl = parts.replication().createFromPrimary(tenant.tenantId(), null, config.primary(), config.slot());
         state = new ServerState(tenant.tenantId(), tl.timelineId(), Conninfo.redact(config.primary()));
         state.save(config.dataDir());
         LOG.info("default timeline {}/{} imported; streaming from {}", tenant.tenantId(), tl.timelineId(),
@@ -116,16 +116,11 @@ public final class StrataServer implements AutoCloseable {
         }
     }
 
-    /** The default tenant and timeline ids, or null when there is no default timeline yet. */
-    private String[] defaultTimelineIds() {
-        ServerState s = state;
-        return s.hasDefault() ? new String[]{s.defaultTenantId(), s.defaultTimelineId()} : null;
-    }
-
     /** The default timeline (created by the first start with --primary), or null. */
     public Timeline defaultTimeline() {
         ServerState s = state;
-        return s.hasDefault() ? admin.timeline(s.defaultTenantId(), s.defaultTimelineId()) : null;
+        StrataAdmin a = admin;
+        return s.hasDefault() && a != null ? a.timeline(s.defaultTenantId(), s.defaultTimelineId()) : null;
     }
 
     /** The summary of {@code GET /v1/status}. */
@@ -140,7 +135,7 @@ public final class StrataServer implements AutoCloseable {
                     problems.add("timeline " + t.tenantId() + "/" + tl.timelineId() + " is broken: "
                             + tl.brokenReason());
                 }
-                IngestInfo in = parts.ingest().status(t.tenantId(), tl.timelineId());
+                IngestStatus in = parts.replication().status(t.tenantId(), tl.timelineId());
                 if (in != null && in.lastError() != null) {
                     problems.add("ingest of " + t.tenantId() + "/" + tl.timelineId() + ": " + in.lastError());
                 }

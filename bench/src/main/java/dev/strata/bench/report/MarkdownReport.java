@@ -37,8 +37,10 @@ public final class MarkdownReport {
                 + "that machine noise cancels out. The noise column is the spread between repetitions as each "
                 + "benchmark reports it; two runs agree when their ratios differ by less than it.\n\n");
         long met = figures.stream().filter(f -> f.verdict().equals("met")).count();
-        long withGoal = figures.stream().filter(f -> f.goal() != null).count();
-        md.append("**").append(met).append(" of ").append(withGoal).append(" goals met.**\n\n");
+        long notMet = figures.stream().filter(f -> f.verdict().equals("not met")).count();
+        long unmeasured = figures.stream().filter(f -> f.verdict().equals("not measured")).count();
+        md.append("**").append(met).append(" of ").append(met + notMet).append(" measured goals met")
+                .append(unmeasured == 0 ? "" : "; " + unmeasured + " not measured (see the end)").append(".**\n\n");
         md.append("| figure | Strata | baseline | ratio | goal | met | noise | key |\n");
         md.append("|---|---:|---|---:|---|---|---|---|\n");
         for (Figure f : figures) {

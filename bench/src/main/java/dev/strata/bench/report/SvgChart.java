@@ -28,6 +28,8 @@ public final class SvgChart {
     private boolean logX;
     private boolean logY;
     private String xTickSuffix = "";
+    private double[] xTickValues;
+    private String[] xTickLabels;
 
     public SvgChart(String title, String xTitle, String yTitle) {
         this.title = title;
@@ -48,6 +50,13 @@ public final class SvgChart {
     /** Appended to x tick labels (e.g. "%"). */
     public SvgChart xTickSuffix(String suffix) {
         xTickSuffix = suffix;
+        return this;
+    }
+
+    /** Fixed x ticks with their own labels (e.g. percentiles on a transformed axis). */
+    public SvgChart xTicks(double[] values, String[] labels) {
+        xTickValues = values.clone();
+        xTickLabels = labels.clone();
         return this;
     }
 
@@ -139,6 +148,15 @@ public final class SvgChart {
     }
 
     private void ticks(StringBuilder s, double[] r, boolean xAxis) {
+        if (xAxis && xTickValues != null) {
+            for (int i = 0; i < xTickValues.length; i++) {
+                double x = px(xTickValues[i], r);
+                s.append("<line x1=\"").append(fmt(x)).append("\" x2=\"").append(fmt(x)).append("\" y1=\"").append(T)
+                        .append("\" y2=\"").append(H - B).append("\" stroke=\"#eee\"/>\n");
+                text(s, x, H - B + 16, 10, "middle", xTickLabels[i], null);
+            }
+            return;
+        }
         boolean log = xAxis ? logX : logY;
         List<Double> values = new ArrayList<>();
         if (log) {

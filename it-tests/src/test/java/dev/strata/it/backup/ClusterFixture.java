@@ -2,6 +2,7 @@ package dev.strata.it.backup;
 
 import dev.strata.it.TestPrimary;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -59,6 +60,26 @@ final class ClusterFixture {
         pg.sql("SELECT lo_from_bytea(0, convert_to(repeat('large object ', 1000), 'UTF8'))");
         multixactAndSubtransactions(pg);
         pg.sql("BEGIN", "INSERT INTO items(name) VALUES ('prepared')", "PREPARE TRANSACTION 'p1'");
+    }
+
+    /**
+     * Sets every sequence to its current value with setval, which WAL-logs exactly that value. Otherwise a copy
+     * rebuilt from WAL (a standby, or Strata) shows the value nextval logged ahead (up to 32 more), while the
+     * primary's pg_dump shows the value in its buffer.
+     */
+    static void pinSequences(TestPrimary pg) throws SQLException {
+        for (String db : DATABASES) {
+            pg.sqlIn(db, "DO $$ DECLARE r record; BEGIN FOR r IN SELECT schemaname, sequencename, last_value "
+                    + "FROM pg_sequences WHERE last_value IS NOT NULL LOOP PERFORM setval(format('%I.%I', "
+                    + "r.schemaname, r.sequencename), r.last_value); END LOOP; END $$");
+        }
+    }
+
+    /** pg_dump of one database of the server on {@code port}, without its random restrict key lines. */
+    static String dump(TestPrimary pg, int port, String db) throws IOException {
+        String text = pg.tool("pg_dump", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres",
+                "--no-unlogged-table-data", db);
+        return text.replaceAll("(?m)^\\\\(un)?restrict \\S+$", "");
     }
 
     private static void multixactAndSubtransactions(TestPrimary pg) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.strata.it.backup;
 
 import dev.strata.it.TestPrimary;
+import dev.strata.storage.pg.Lsn;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -105,6 +106,25 @@ final class RestoredCluster implements AutoCloseable {
                 s.execute(q);
             }
         }
+    }
+
+    /** Waits (up to 2 minutes) until this standby has replayed the primary's WAL up to {@code target}. */
+    void awaitReplay(long target) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        String replayed = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                replayed = query("postgres", "SELECT pg_last_wal_replay_lsn()");
+                if (replayed != null && Long.compareUnsigned(Lsn.parse(replayed), target) >= 0) {
+                    return;
+                }
+            } catch (SQLException notYetOpen) {
+                // hot standby accepts connections once a running-xacts record (or a checkpoint) is replayed
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the standby replayed up to " + replayed + ", not " + Lsn.format(target) + "\n"
+                + logText());
     }
 
     /** Runs a client tool (pg_dump, pg_amcheck...) against this server; returns its output. */

@@ -25,9 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A real primary with {@code wal_consistency_checking=all} runs {@link RedoWorkload}; every block of every checked
  * record is then replayed by Strata from the previous version seen in the WAL and compared with the primary's
- * after-image under PostgreSQL's masks. The pg_xact and pg_multixact pages Strata rebuilds from the WAL (a snapshot
- * taken after a checkpoint at the start, plus the records' SLRU values) must equal the primary's files byte for
- * byte after a final checkpoint.
+ * after-image under PostgreSQL's masks. What the masks hide is checked on whole files: the pg_xact, pg_multixact
+ * and visibility-map pages Strata rebuilds from the WAL (a snapshot taken after a checkpoint at the start, plus the
+ * values the records give those keys) must equal the primary's files byte for byte after a final checkpoint.
  *
  * <p>Resource managers Strata has no redo for yet are listed, not asserted; once every page rmgr is registered,
  * zero unsupported records overall is asserted too. {@code -Dstrata.heavy=true} triples the row counts.
@@ -35,34 +35,51 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedoVerifyIT {
     private static final int[] PAGE_RMGRS = {0, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20};
 
+    /** wal_log_hints goes with lz4, so that one run also has FPI_FOR_HINT records and logged VISIBLE heap pages. */
     @ParameterizedTest(name = "wal_compression={0}")
     @ValueSource(strings = {"off", "lz4"})
     void everyCheckedBlockMatchesThePrimarysAfterImage(String compression) throws Exception {
+        boolean hints = compression.equals("lz4");
         Assumptions.assumeTrue(TestPrimary.available(), TestPrimary.installHint());
         int scale = Boolean.getBoolean("strata.heavy") ? 3 : 1;
         long t0 = System.nanoTime();
         try (TestPrimary pg = TestPrimary.builder().setting("wal_consistency_checking", "all")
-                .setting("wal_compression", compression).setting("autovacuum", "off").start()) {
+                .setting("wal_compression", compression).setting("wal_log_hints", hints ? "on" : "off")
+                .setting("autovacuum", "off").start()) {
             pg.sql("SELECT pg_create_physical_replication_slot('strata_redo_it', true)", "CHECKPOINT");
             long start = pg.currentInsertLsn();
             Map<Key, byte[]> slruBefore = SlruRebuild.read(pg.dataDir());
+            Map<Key, byte[]> vmBefore = VmRebuild.read(pg.dataDir());
             new RedoWorkload(pg, scale).run();
             pg.sql("CHECKPOINT");
             long end = pg.currentFlushLsn();
             Map<Key, byte[]> slruAfter = SlruRebuild.read(pg.dataDir());
+            Map<Key, byte[]> vmAfter = VmRebuild.read(pg.dataDir());
 
-            RedoVerifier verifier = new RedoVerifier(false, 20);
+            RedoVerifier verifier = new RedoVerifier(hints, 20);
             SlruRebuild slru = new SlruRebuild(slruBefore);
+            VmRebuild vm = new VmRebuild(vmBefore);
             try (WalSegmentReader reader = WalSegmentReader.open(pg.walDir(), 0, start, end)) {
                 for (DecodedRecord rec = reader.next(); rec != null; rec = reader.next()) {
                     verifier.accept(rec);
                     slru.accept(rec);
+                    vm.accept(rec);
                 }
             }
-            report(compression, start, end, verifier, t0);
+            report(compression + (hints ? ", wal_log_hints=on" : ""), start, end, verifier, t0);
             assertRedoMatches(verifier);
             assertThat(slru.applied()).as("SLRU values applied").isPositive();
             assertThat(slru.differences(slruAfter)).as("pg_xact / pg_multixact pages rebuilt from WAL").isEmpty();
+            assertThat(vm.applied()).as("VM values applied").isPositive();
+            List<String> vmDiffs = new ArrayList<>();
+            for (String d : vm.differences(vmAfter)) {
+                String relfilenode = d.substring(d.lastIndexOf('/') + 1, d.indexOf("_vm"));
+                vmDiffs.add(d + " (" + pg.queryString("SELECT relname FROM pg_class WHERE relfilenode = "
+                        + relfilenode) + ")");
+            }
+            assertThat(vmDiffs).as("visibility-map pages rebuilt from WAL").isEmpty();
+            System.out.printf("VM pages equal to the primary's files: %d, plus %d empty ones created without WAL%n",
+                    vmAfter.size() - vm.createdWithoutWal(), vm.createdWithoutWal());
         }
     }
 

@@ -25,7 +25,9 @@ final class RedoWorkload {
         rowLocksAndMultiXacts();
         btreeShapes();
         everyIndexAccessMethod();
+        indexChurn();
         vacuumAndFreeze();
+        truncation();
         rewrites();
         transactions();
         sequencesUnloggedGeneric();
@@ -113,6 +115,64 @@ final class RedoWorkload {
                 "VACUUM ams",
                 "SELECT brin_summarize_new_values('ams_brin')",
                 "SELECT brin_desummarize_range('ams_brin', 0)");
+    }
+
+    /**
+     * Btree DELETE (bottom-up deletion under non-HOT updates) and page reuse; GIN posting trees (CREATE_PTREE,
+     * data-page inserts and splits, VACUUM_DATA_LEAF_PAGE, DELETE_PAGE); GiST page deletion; hash squeeze and
+     * page moves; SP-GiST node additions and tuple splits; BRIN summary updates that move the tuple.
+     */
+    private void indexChurn() throws SQLException {
+        int n = 3000 * scale;
+        pg.sql("CREATE TABLE bu (a int, b int, c int)",
+                "CREATE INDEX bu_a ON bu (a)",
+                "CREATE INDEX bu_b ON bu (b)",
+                "INSERT INTO bu SELECT g, g, g FROM generate_series(1, " + n + ") g",
+                "UPDATE bu SET b = b + 1",
+                "UPDATE bu SET b = b + 1",
+                "UPDATE bu SET b = b + 1 WHERE a % 2 = 0",
+                "CREATE TABLE gt (arr int[])",
+                "CREATE INDEX gt_gin ON gt USING gin (arr) WITH (fastupdate = off)",
+                "INSERT INTO gt SELECT ARRAY[g % 3, g % 1000] FROM generate_series(1, " + (12000 * scale) + ") g",
+                "DELETE FROM gt WHERE (arr)[2] > 20",
+                "VACUUM gt",
+                "CREATE TABLE gp (p point)",
+                "CREATE INDEX gp_gist ON gp USING gist (p)",
+                "INSERT INTO gp SELECT point(g % 200, g / 200) FROM generate_series(1, " + (8000 * scale) + ") g",
+                "DELETE FROM gp WHERE p[1] > 5",
+                "VACUUM gp",
+                "INSERT INTO gp SELECT point(g % 50, g) FROM generate_series(1, 2000) g",
+                "CREATE TABLE hs (id int)",
+                "CREATE INDEX hs_hash ON hs USING hash (id)",
+                "INSERT INTO hs SELECT g % 500 FROM generate_series(1, " + (12000 * scale) + ") g",
+                "DELETE FROM hs WHERE id % 10 <> 0",
+                "VACUUM hs",
+                "CREATE TABLE sp (t text)",
+                "CREATE INDEX sp_spgist ON sp USING spgist (t)",
+                "INSERT INTO sp SELECT 'prefix/' || (g % 7) || '/common/' || g FROM generate_series(1, "
+                        + (4000 * scale) + ") g",
+                "INSERT INTO sp SELECT 'pre' || g FROM generate_series(1, 500) g",
+                "DELETE FROM sp WHERE t LIKE 'prefix/1%'",
+                "VACUUM sp",
+                "CREATE TABLE spr (t text)",
+                "CREATE INDEX spr_spgist ON spr USING spgist (t)",
+                "INSERT INTO spr VALUES ('a'), ('b'), ('c')",
+                "DELETE FROM spr WHERE t <> 'a'",
+                "VACUUM spr",
+                "CREATE TABLE br (id int, t text)",
+                "INSERT INTO br SELECT g, 'm' FROM generate_series(1, 2000) g",
+                "CREATE INDEX br_brin ON br USING brin (id, t) WITH (pages_per_range = 4)",
+                "UPDATE br SET t = repeat('z', 200) WHERE id = 3",
+                "INSERT INTO br SELECT g, repeat('a', g % 300) FROM generate_series(2001, 4000) g");
+    }
+
+    /** Storage TRUNCATE of a heap with a visibility map (VACUUM cutting off empty tail pages). */
+    private void truncation() throws SQLException {
+        pg.sql("CREATE TABLE tr (id int, pad text)",
+                "INSERT INTO tr SELECT g, repeat('t', 100) FROM generate_series(1, " + (6000 * scale) + ") g",
+                "VACUUM tr",
+                "DELETE FROM tr WHERE id > 150",
+                "VACUUM tr");
     }
 
     /** PRUNE, VACUUM (INDEX_CLEANUP), FREEZE_PAGE, VISIBLE, VM clearing, truncation of trailing empty pages. */

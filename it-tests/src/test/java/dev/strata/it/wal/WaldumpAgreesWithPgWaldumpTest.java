@@ -6,13 +6,20 @@ import dev.strata.storage.wal.BlockImages;
 import dev.strata.storage.wal.BlockRef;
 import dev.strata.storage.wal.DecodedRecord;
 import dev.strata.storage.wal.WalSegmentReader;
+import dev.strata.storage.wal.WalStreamDecoder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -74,6 +81,8 @@ class WaldumpAgreesWithPgWaldumpTest {
         Map<String, Integer> perRmgr = new TreeMap<>();
         expected.forEach(l -> perRmgr.merge(l.rmgr(), 1, Integer::sum));
         int images = restoreEveryImage(walDir, start, end, compression);
+        assertThat(streamDecode(pg.walDir(), start, end)).as("records decoded from the stream")
+                .isEqualTo(expected.stream().map(l -> Lsn.parse(l.lsn())).toList());
         System.out.printf("wal_compression=%s: %d records agree (%s to %s), %d page images restored; per rmgr %s%n",
                 compression, expected.size(), Lsn.format(start), Lsn.format(end), images, perRmgr);
         assertThat(perRmgr.keySet()).contains("Heap", "Heap2", "Btree", "Hash", "Gin", "Gist", "SPGist", "BRIN",
@@ -90,7 +99,7 @@ class WaldumpAgreesWithPgWaldumpTest {
             case "zstd" -> BlockRef.BKPIMAGE_COMPRESS_ZSTD;
             default -> 0;
         };
-        try (WalSegmentReader reader = WalSegmentReader.open(java.nio.file.Path.of(walDir), 0, start, end)) {
+        try (WalSegmentReader reader = WalSegmentReader.open(Path.of(walDir), 0, start, end)) {
             for (DecodedRecord r = reader.next(); r != null; r = reader.next()) {
                 for (int i = 0; i <= r.maxBlockId(); i++) {
                     BlockRef b = r.block(i);
@@ -112,6 +121,38 @@ class WaldumpAgreesWithPgWaldumpTest {
             assertThat(ofMethod).as("images compressed with " + compression).isPositive();
         }
         return restored;
+    }
+
+    /**
+     * Feeds the segment bytes of the range to a {@link WalStreamDecoder} in random-sized chunks, as a WAL sender's
+     * messages would arrive, starting at the page holding {@code start}; returns the LSNs of the records in range.
+     */
+    private static List<Long> streamDecode(Path walDir, long start, long end) throws IOException {
+        long seed = System.nanoTime();
+        System.out.println("stream decode chunk seed " + seed);
+        Random rnd = new Random(seed);
+        int segSize = 16 << 20;
+        long pos = start - start % 8192;
+        WalStreamDecoder d = new WalStreamDecoder(pos, segSize);
+        List<Long> lsns = new ArrayList<>();
+        while (pos < end) {
+            long segno = pos / segSize;
+            Path file = walDir.resolve(String.format("%08X%08X%08X", 1, segno / 256, segno % 256));
+            byte[] seg = Files.readAllBytes(file);
+            int off = (int) (pos % segSize);
+            while (off < segSize && pos < end) {
+                int n = Math.min(segSize - off, 1 + rnd.nextInt(200_000));
+                d.feed(ByteBuffer.wrap(seg, off, n));
+                off += n;
+                pos += n;
+                for (DecodedRecord r = d.next(); r != null; r = d.next()) {
+                    if (r.lsn() >= start && d.lastRecordDataEnd() <= end) {
+                        lsns.add(r.lsn());
+                    }
+                }
+            }
+        }
+        return lsns;
     }
 
     private void waitForFlush(long lsn) throws Exception {

@@ -1,5 +1,7 @@
 package dev.strata.server.admin;
 
+import dev.strata.replication.IngestStatus;
+import dev.strata.replication.ReplicationService;
 import dev.strata.server.metrics.StrataMetrics;
 import dev.strata.storage.pg.Lsn;
 import dev.strata.storage.pg.RelTag;
@@ -8,11 +10,14 @@ import dev.strata.storage.timeline.LayerInfo;
 import dev.strata.storage.timeline.Tenant;
 import dev.strata.storage.timeline.TenantManager;
 import dev.strata.storage.timeline.Timeline;
+import dev.strata.wire.ServerBackend;
+import dev.strata.wire.admin.TimelineDetail;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -24,16 +29,19 @@ import java.util.function.Supplier;
  */
 public final class StrataAdmin {
     private final TenantManager tenants;
-    private final IngestControl ingest;
+    private final ReplicationService replication;
+    private final ServerBackend backend;
     private final Function<Timeline, DatadirView> datadirs;
     private final StrataMetrics metrics;
     private final Duration waitLsnTimeout;
     private final String defaultSlot;
 
-    public StrataAdmin(TenantManager tenants, IngestControl ingest, Function<Timeline, DatadirView> datadirs,
-                       StrataMetrics metrics, Duration waitLsnTimeout, String defaultSlot) {
+    public StrataAdmin(TenantManager tenants, ReplicationService replication, ServerBackend backend,
+                       Function<Timeline, DatadirView> datadirs, StrataMetrics metrics, Duration waitLsnTimeout,
+                       String defaultSlot) {
         this.tenants = tenants;
-        this.ingest = ingest;
+        this.replication = replication;
+        this.backend = backend;
         this.datadirs = datadirs;
         this.metrics = metrics;
         this.waitLsnTimeout = waitLsnTimeout;
@@ -84,13 +92,14 @@ public final class StrataAdmin {
     public Timeline createFromPrimary(String tenantId, String timelineId, String conninfo, String slot) {
         tenant(tenantId);
         checkNewTimeline(tenantId, timelineId);
-        return ingest.createFromPrimary(tenantId, timelineId, conninfo, slot == null ? defaultSlot : slot);
+        return replication.createFromPrimary(tenantId, timelineId, conninfo, slot == null ? defaultSlot : slot);
     }
 
     /**
      * Branches {@code parentId} at {@code lsn} (null: the parent's last record LSN).
      *
-     * @throws IllegalArgumentException when the LSN is ahead of the parent's last record or below its GC cutoff
+     * @throws IllegalArgumentException when the LSN is outside the parent's readable range (the engine refuses an LSN
+     *                                  below the GC cutoff that no branch point or lease retains)
      */
     public Timeline branch(String tenantId, String parentId, String newId, Long lsn) {
         Timeline parent = timeline(tenantId, parentId);
@@ -101,9 +110,10 @@ public final class StrataAdmin {
                         + " has only reached " + Lsn.format(parent.lastRecordLsn()) + " (choose an LSN at or below "
                         + "it, or leave it out to branch at the latest)");
             }
-            if (Long.compareUnsigned(lsn, parent.gcCutoffLsn()) < 0) {
+            if (Long.compareUnsigned(lsn, parent.startLsn()) < 0) {
                 throw new IllegalArgumentException("cannot branch at " + Lsn.format(lsn) + ": timeline " + parentId
-                        + " has garbage-collected history below " + Lsn.format(parent.gcCutoffLsn()));
+                        + " starts at " + Lsn.format(parent.startLsn()) + " (choose an LSN between that and "
+                        + Lsn.format(parent.lastRecordLsn()) + ")");
             }
         }
         return tenant(tenantId).branch(parentId, newId, lsn == null ? 0 : lsn);
@@ -119,22 +129,14 @@ public final class StrataAdmin {
         }
     }
 
-    /** The A.6 summary of a timeline. */
-    public TimelineInfo info(Timeline tl) {
-        List<LayerInfo> layers = tl.layers();
-        int l0 = (int) layers.stream().filter(l -> "delta-l0".equals(l.kind())).count();
-        IngestInfo in = ingest.status(tl.tenantId(), tl.timelineId());
-        String walSource = in != null ? in.walSource() : Conninfo.redact(tl.properties().get("wal_source"));
-        return new TimelineInfo(tl.tenantId(), tl.timelineId(), tl.ancestorTimelineId(),
-                tl.ancestorTimelineId() == null ? null : Lsn.format(tl.ancestorLsn()), Lsn.format(tl.lastRecordLsn()),
-                Lsn.format(tl.prevRecordLsn()), Lsn.format(tl.diskConsistentLsn()), Lsn.format(Lsn.INVALID),
-                Lsn.format(tl.gcCutoffLsn()), tl.physicalSize(), layers.size(), l0, walSource,
-                in == null ? 0 : in.lagBytes(), tl.state().name());
+    /** The A.6 summary of a timeline: the same fields, in the same order, as {@code timeline detail}. */
+    public Map<String, Object> info(Timeline tl) {
+        return TimelineDetail.of(tl, backend).toMap();
     }
 
     /** The timeline's ingest state, or null when it has no WAL source. */
-    public IngestInfo ingestStatus(Timeline tl) {
-        return ingest.status(tl.tenantId(), tl.timelineId());
+    public IngestStatus ingestStatus(Timeline tl) {
+        return replication.status(tl.tenantId(), tl.timelineId());
     }
 
     /** Runs checkpoint, compact or gc now and reports what it did. */

@@ -59,6 +59,9 @@ public final class DemoCommand implements Callable<Integer> {
         Narrator say = new Narrator(System.out, System.console() != null, 7);
         Cleanup cleanup = new Cleanup();
         Thread hook = new Thread(() -> {
+            if (cleanup.done()) {
+                return;
+            }
             say.endProgress();
             System.out.println();
             System.out.println("Stopping and cleaning up...");

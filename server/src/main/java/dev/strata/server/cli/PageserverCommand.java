@@ -95,7 +95,11 @@ public final class PageserverCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Strata is stopping: flushing layers and closing connections...");
+            out.flush();
             server.close();
+            out.println("Strata stopped cleanly.");
+            out.flush();
             stopped.countDown();
         }, "strata-shutdown"));
         printBanner(out, server);

@@ -99,15 +99,25 @@ public final class WaldumpCommand implements Callable<Integer> {
         }
     }
 
-    /** Prints every record of the reader; returns how many. */
+    /** Prints every record of the reader; returns how many. Lines are written to {@code out} in 64 KiB batches. */
     public static long dump(WalSegmentReader reader, OutputStream out) {
-        AsciiLine line = new AsciiLine();
+        AsciiLine lines = new AsciiLine();
         long n = 0;
         try {
-            for (DecodedRecord r = reader.next(); r != null; r = reader.next()) {
-                WalDumpFormat.appendLine(r, line.clear());
-                line.append('\n').writeTo(out);
-                n++;
+            try {
+                for (DecodedRecord r = reader.next(); r != null; r = reader.next()) {
+                    WalDumpFormat.appendLine(r, lines);
+                    lines.append('\n');
+                    n++;
+                    if (lines.length() >= 1 << 16) {
+                        lines.writeTo(out);
+                        lines.clear();
+                    }
+                }
+            } finally {
+                // the records before an error are printed, as pg_waldump does
+                lines.writeTo(out);
+                out.flush();
             }
         } catch (IOException e) {
             throw new StorageException("could not write the output: " + e.getMessage(), e);

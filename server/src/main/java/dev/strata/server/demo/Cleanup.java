@@ -28,6 +28,11 @@ public final class Cleanup implements AutoCloseable {
         add("remove " + dir, () -> deleteTree(dir));
     }
 
+    /** True once everything has been undone. */
+    public synchronized boolean done() {
+        return done;
+    }
+
     @Override
     public synchronized void close() {
         if (done) {

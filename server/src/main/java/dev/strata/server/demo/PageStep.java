@@ -4,6 +4,8 @@ import dev.strata.server.StrataServer;
 import dev.strata.storage.pg.Lsn;
 import dev.strata.storage.pg.RelTag;
 import dev.strata.storage.timeline.Timeline;
+import dev.strata.wire.client.PageStreamClient;
+import dev.strata.wire.client.PgWireClient;
 
 import java.io.IOException;
 import java.sql.SQLException;
@@ -32,8 +34,16 @@ final class PageStep {
         RelTag tag = new RelTag(1663, db, rel, RelTag.MAIN_FORKNUM);
         long lsn = main.lastRecordLsn();
         byte[] page;
-        try (PageStreamProbe probe = PageStreamProbe.open(strata.pgPort(), main.tenantId(), main.timelineId())) {
-            page = probe.getPage(tag, 0, lsn);
+        try (PgWireClient conn = PgWireClient.connect("127.0.0.1", strata.pgPort())) {
+            PageStreamClient stream = conn.pageStream(2, main.tenantId(), main.timelineId());
+            stream.getPage(0, lsn, lsn, tag, 0);
+            stream.flush();
+            PageStreamClient.Response r = stream.read();
+            if (r.isError()) {
+                throw new IOException("the page service answered with an error: " + r.error());
+            }
+            page = r.data();
+            stream.end();
         }
         PageHeader h = PageHeader.parse(page);
         say.done("pagestream_v2 GetPage: pgbench_accounts block 0 (rel " + tag.relPath() + ", main fork) at "

@@ -70,7 +70,7 @@ public final class Tour {
         cleanup.deleteAtEnd(root);
         primary = LocalPostgres.initPrimary(pg, root);
         cleanup.add("stop the primary", primary);
-        say.done("initdb and pg_ctl start: 127.0.0.1:" + primary.port() + ", data in " + primary.dataDir());
+        say.done("initdb, pg_ctl start: PostgreSQL 15 listening on 127.0.0.1:" + primary.port());
         pg.run(List.of(pg.tool("pgbench"), "-h", "127.0.0.1", "-p", Integer.toString(primary.port()), "-U",
                 "postgres", "-i", "-s", Integer.toString(options.scale()), "-q", "postgres"), false, null);
         say.done(String.format(Locale.ROOT, "pgbench -i -s %d: %,d accounts in pgbench_accounts", options.scale(),

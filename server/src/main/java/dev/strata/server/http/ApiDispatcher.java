@@ -1,6 +1,7 @@
 package dev.strata.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.strata.replication.ReplicationException;
 import dev.strata.server.admin.StrataAdmin;
 import dev.strata.storage.CorruptionException;
 import dev.strata.storage.KeyNotFoundException;
@@ -45,6 +46,8 @@ public final class ApiDispatcher {
             return error(409, e.getMessage());
         } catch (StrataAdmin.NotYetException e) {
             return error(503, e.getMessage()).withHeader("Retry-After", "5");
+        } catch (ReplicationException e) {
+            return error(502, e.getMessage());
         } catch (LsnBelowGcCutoffException e) {
             return error(410, e.getMessage() + "; read at or above the GC cutoff, or take an LSN lease before GC "
                     + "passes the LSN you need");
@@ -90,6 +93,7 @@ public final class ApiDispatcher {
             case 409 -> "Conflict";
             case 410 -> "Gone";
             case 413 -> "Payload Too Large";
+            case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";
             case 504 -> "Gateway Timeout";
             default -> status >= 500 ? "Internal Server Error" : "Error";

@@ -21,9 +21,27 @@ public final class DurableFiles {
     public static final String TEMP_SUFFIX = ".___temp";
 
     private final FaultInjector faults;
+    private final boolean fsync;
+
+    /**
+     * @param fsync false skips every fsync (the fault steps still run): only for tests and benchmarks, since a
+     *              machine crash can then lose acknowledged data
+     */
+    public DurableFiles(FaultInjector faults, boolean fsync) {
+        this.faults = faults;
+        this.fsync = fsync;
+    }
 
     public DurableFiles(FaultInjector faults) {
-        this.faults = faults;
+        this(faults, true);
+    }
+
+    /** Forces a file's contents to disk (unless fsync is off). */
+    public void force(FileChannel ch, String what) throws IOException {
+        faults.beforeStep(what + ".fsync");
+        if (fsync) {
+            ch.force(true);
+        }
     }
 
     public FaultInjector faults() {
@@ -41,8 +59,7 @@ public final class DurableFiles {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                faults.beforeStep(what + ".fsync");
-                ch.force(true);
+                force(ch, what);
             }
             rename(temp, target, what);
         } catch (IOException e) {
@@ -68,6 +85,9 @@ public final class DurableFiles {
 
     public void fsyncDirectory(Path dir, String what) {
         faults.beforeStep(what + ".dirsync");
+        if (!fsync) {
+            return;
+        }
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {

@@ -28,6 +28,7 @@ final class LayerFileWriter implements AutoCloseable {
     private final int entrySize;
     private final int fenceWidth;
     private final FaultInjector faults;
+    private final DurableFiles files;
     private final FileChannel ch;
     private final ByteBuffer out = ByteBuffer.allocate(OUT_BLOCKS * BLOCK_SIZE);
     private final LeafSpill leaves;
@@ -45,6 +46,7 @@ final class LayerFileWriter implements AutoCloseable {
         this.entrySize = entrySize;
         this.fenceWidth = fenceWidth;
         this.faults = files.faults();
+        this.files = files;
         this.lastFence = new byte[fenceWidth];
         try {
             faults.beforeStep("layer.create");
@@ -120,8 +122,7 @@ final class LayerFileWriter implements AutoCloseable {
             while (summary.hasRemaining()) {
                 pos += ch.write(summary, pos);
             }
-            faults.beforeStep("layer.fsync");
-            ch.force(true);
+            files.force(ch, "layer");
             ch.close();
         } catch (IOException e) {
             throw new StorageException("cannot write layer file " + path + ": " + e.getMessage(), e);

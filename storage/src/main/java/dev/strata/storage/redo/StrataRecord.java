@@ -14,14 +14,21 @@ import java.nio.ByteOrder;
  * u8 kind, then by kind:
  *   1 CLEAR_VM_FLAGS       i32 newHeapBlkno (-1 = none), i32 oldHeapBlkno (-1 = none), u8 flags
  *                          clear {@code flags} (VISIBILITYMAP_ALL_VISIBLE 0x01 | ALL_FROZEN 0x02) for each heap
- *                          block given, when it maps to the VM page this value is stored under
- *   2 CLOG_SET_STATUS      u8 status (1 committed, 2 aborted, 3 sub-committed), i64 commitTimestamp (0 if none),
- *                          u32 count, count × u32 xid (only xids on the CLOG page this value is stored under)
- *   3 MULTIXACT_OFFSET     u32 multiXactId, u32 offset  (on the offsets page of the multixact id)
+ *                          block given, when it maps to the VM page this value is stored under; an all-zero page
+ *                          is PageInit'ed first; the page LSN is not changed
+ *   2 CLOG_SET_STATUS      u8 status (1 committed, 2 aborted, 3 sub-committed), i64 commitTimestamp (0 if none;
+ *                          not applied: Strata keeps no commit-timestamp SLRU), u32 count, count × u32 xid; the
+ *                          xids on the CLOG page this value is stored under get the status (others are ignored);
+ *                          sub-committed never overwrites committed
+ *   3 MULTIXACT_OFFSET     u32 multiXactId, u32 offset: the offsets entry of the multixact id (on its offsets
+ *                          page). A CREATE_ID record gives two: the new multixact's and, as PostgreSQL 15.16 and
+ *                          later write it, the next multixact's ({@code offset + nmembers}, 0 skipped)
  *   4 MULTIXACT_MEMBERS    u32 startOffset, u32 count, count × (u32 xid, u32 status); the members whose offsets fall
  *                          on the members page this value is stored under are written there
  *   5 TRUNCATE_VM          u32 newHeapBlocks: bits for heap blocks at and beyond it are cleared on this VM page
+ *                          (the tail of the page holding that block; nothing on earlier pages)
  * </pre>
+ * {@link StrataEffects} computes these values from a decoded record; SLRU pages without a base start from zeros.
  */
 public final class StrataRecord {
     public static final int CLEAR_VM_FLAGS = 1;

@@ -52,7 +52,7 @@ public final class LocalTenantManager implements TenantManager {
 
     public LocalTenantManager(Path dataDir, EngineConfig config, PageRedo redo) {
         this.tenantsDir = dataDir.resolve(TENANTS);
-        DurableFiles files = new DurableFiles(config.faultInjector());
+        DurableFiles files = new DurableFiles(config.faultInjector(), config.fsync());
         this.flushPool = Executors.newFixedThreadPool(config.backgroundThreads(), threads("strata-flush"));
         this.maintenancePool = Executors.newFixedThreadPool(config.backgroundThreads(), threads("strata-compact"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("strata-tick"));

@@ -24,6 +24,7 @@ public final class EngineConfig {
     private int backgroundThreads = 2;
     private Clock clock = Clock.systemUTC();
     private FaultInjector faultInjector = FaultInjector.NONE;
+    private boolean fsync = true;
 
     /**
      * Small limits for tests: 256 KiB layers, compaction at 3 L0s, images at 2 stacked deltas, 64 KiB L1 files and
@@ -183,6 +184,20 @@ public final class EngineConfig {
         return this;
     }
 
+    /** Whether layer and metadata files are fsynced (on by default). */
+    public boolean fsync() {
+        return fsync;
+    }
+
+    /**
+     * Turns fsync off, for tests and benchmarks only: every write still goes through the same steps (and crash
+     * simulation still works), but a machine crash can lose or tear files that were reported durable.
+     */
+    public EngineConfig fsync(boolean on) {
+        this.fsync = on;
+        return this;
+    }
+
     private static long positive(long v, String name) {
         if (v <= 0) {
             throw new IllegalArgumentException(name + " must be positive: " + v);
@@ -197,6 +212,6 @@ public final class EngineConfig {
                 + " compactionTargetSize=" + compactionTargetSize + " compactionPeriod=" + compactionPeriod
                 + " gcHorizon=" + gcHorizon + " pitrInterval=" + pitrInterval + " gcPeriod=" + gcPeriod
                 + " pageCacheBytes=" + pageCacheBytes + " maxFrozenLayers=" + maxFrozenLayers
-                + " backgroundThreads=" + backgroundThreads;
+                + " backgroundThreads=" + backgroundThreads + " fsync=" + fsync;
     }
 }

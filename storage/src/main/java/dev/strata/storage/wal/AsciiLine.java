@@ -28,6 +28,19 @@ public final class AsciiLine {
         return this;
     }
 
+    /** Appends bytes already encoded as ASCII (precomputed fragments). */
+    public AsciiLine append(byte[] ascii) {
+        ensure(ascii.length);
+        System.arraycopy(ascii, 0, buf, len, ascii.length);
+        len += ascii.length;
+        return this;
+    }
+
+    /** ASCII bytes of a constant string, for {@link #append(byte[])}. */
+    public static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** Appends a string's characters (ASCII expected; others become '?'). */
     public AsciiLine append(String s) {
         ensure(s.length());
@@ -51,10 +64,7 @@ public final class AsciiLine {
 
     /** {@code %Nu} / {@code %N} + {@code lu}: right-aligned decimal of a non-negative value. */
     public AsciiLine appendUnsigned(long v, int width) {
-        int digits = 1;
-        for (long t = v; t >= 10; t /= 10) {
-            digits++;
-        }
+        int digits = digits(v);
         pad(width - digits);
         ensure(digits);
         int end = len + digits;
@@ -65,6 +75,20 @@ public final class AsciiLine {
         }
         len = end;
         return this;
+    }
+
+    private static int digits(long v) {
+        int d = 1;
+        long t = v;
+        while (t >= 10_000) {
+            t /= 10_000;
+            d += 4;
+        }
+        while (t >= 10) {
+            t /= 10;
+            d++;
+        }
+        return d;
     }
 
     /** {@code %0NX} for an unsigned 32-bit value (upper-case hex, zero-padded to {@code width}). */

@@ -44,6 +44,7 @@ public final class Rmgrs {
     private static final String[] NAMES = new String[256];
     /** The printed identification for every (rmid, xl_info) pair: name or "UNKNOWN (xx)"; null if invalid rmid. */
     private static final String[][] IDENTIFY = new String[256][];
+    private static final byte[][][] IDENTIFY_ASCII = new byte[256][][];
 
     static {
         TYPES[RM_XLOG_ID] = nibbles("CHECKPOINT_SHUTDOWN", "CHECKPOINT_ONLINE", "NOOP", "NEXTOID", "SWITCH",
@@ -85,9 +86,11 @@ public final class Rmgrs {
             if (RecordDecoder.rmgrIdIsValid(rmid)) {
                 NAMES[rmid] = rmid < BUILTIN.length ? BUILTIN[rmid] : String.format("custom%03d", rmid);
                 IDENTIFY[rmid] = new String[256];
+                IDENTIFY_ASCII[rmid] = new byte[256][];
                 for (int info = 0; info < 256; info++) {
                     String id = identifyUncached(rmid, info);
                     IDENTIFY[rmid][info] = id != null ? id : "UNKNOWN (" + Integer.toHexString(info & 0xF0) + ")";
+                    IDENTIFY_ASCII[rmid][info] = AsciiLine.ascii(IDENTIFY[rmid][info]);
                 }
             }
         }
@@ -112,6 +115,11 @@ public final class Rmgrs {
     public static String recordType(int rmid, int info) {
         String[] t = rmid >= 0 && rmid < 256 ? IDENTIFY[rmid] : null;
         return t == null ? "UNKNOWN (" + Integer.toHexString(info & 0xF0) + ")" : t[info & 0xFF];
+    }
+
+    /** {@link #recordType(int, int)} as ASCII bytes, for the formatter (rmid must be valid). */
+    static byte[] recordTypeAscii(int rmid, int info) {
+        return IDENTIFY_ASCII[rmid][info & 0xFF];
     }
 
     /** The record type name of a decoded record. */

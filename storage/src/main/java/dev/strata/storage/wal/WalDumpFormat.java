@@ -15,7 +15,28 @@ import dev.strata.storage.pg.RelTag;
  * (see {@link RecordDescriptions}), which may differ from pg_waldump's.
  */
 public final class WalDumpFormat {
-    private static final String[] FORK_NAMES = {"main", "fsm", "vm", "init"};
+    private static final byte[][] FORKS = {null, AsciiLine.ascii(" fork fsm"), AsciiLine.ascii(" fork vm"),
+        AsciiLine.ascii(" fork init")};
+    /** "rmgr: NAME" padded to 11 and " len (rec/tot): ", per rmgr id. */
+    private static final byte[][] HEADS = new byte[256][];
+    private static final byte[] TX = AsciiLine.ascii(", tx: ");
+    private static final byte[] LSN = AsciiLine.ascii(", lsn: ");
+    private static final byte[] PREV = AsciiLine.ascii(", prev ");
+    private static final byte[] DESC = AsciiLine.ascii(", desc: ");
+    private static final byte[] BLKREF = AsciiLine.ascii(", blkref #");
+    private static final byte[] REL = AsciiLine.ascii(": rel ");
+    private static final byte[] BLK = AsciiLine.ascii(" blk ");
+    private static final byte[] FPW = AsciiLine.ascii(" FPW");
+    private static final byte[] FPW_CHECK = AsciiLine.ascii(" FPW for WAL verification");
+
+    static {
+        for (int rmid = 0; rmid < 256; rmid++) {
+            String name = Rmgrs.name(rmid);
+            if (name != null) {
+                HEADS[rmid] = AsciiLine.ascii(String.format("rmgr: %-11s len (rec/tot): ", name));
+            }
+        }
+    }
 
     private WalDumpFormat() {
     }
@@ -35,12 +56,11 @@ public final class WalDumpFormat {
     /** Appends the record's line, without the trailing newline. */
     public static void appendLine(DecodedRecord r, AsciiLine out) {
         int tot = r.totalLength();
-        out.append("rmgr: ").appendLeft(Rmgrs.name(r.rmid()), 11)
-                .append(" len (rec/tot): ").appendUnsigned(tot - fpiLength(r), 6).append('/').appendUnsigned(tot, 6)
-                .append(", tx: ").appendUnsigned(r.xid(), 10)
-                .append(", lsn: ").appendLsn(r.lsn())
-                .append(", prev ").appendLsn(r.prev())
-                .append(", desc: ").append(Rmgrs.recordType(r)).append(' ');
+        out.append(HEADS[r.rmid()]).appendUnsigned(tot - fpiLength(r), 6).append('/').appendUnsigned(tot, 6)
+                .append(TX).appendUnsigned(r.xid(), 10)
+                .append(LSN).appendLsn(r.lsn())
+                .append(PREV).appendLsn(r.prev())
+                .append(DESC).append(Rmgrs.recordTypeAscii(r.rmid(), r.info())).append(' ');
         RecordDescriptions.append(r, out);
         appendBlockRefs(r, out);
     }
@@ -59,14 +79,14 @@ public final class WalDumpFormat {
                 continue;
             }
             RelTag rel = b.rel();
-            out.append(", blkref #").appendUnsigned(i, 0).append(": rel ").appendUnsigned(rel.spcNode(), 0)
+            out.append(BLKREF).appendUnsigned(i, 0).append(REL).appendUnsigned(rel.spcNode(), 0)
                     .append('/').appendUnsigned(rel.dbNode(), 0).append('/').appendUnsigned(rel.relNode(), 0);
             if (rel.forkNum() != RelTag.MAIN_FORKNUM) {
-                out.append(" fork ").append(FORK_NAMES[rel.forkNum()]);
+                out.append(FORKS[rel.forkNum()]);
             }
-            out.append(" blk ").appendUnsigned(b.blkno(), 0);
+            out.append(BLK).appendUnsigned(b.blkno(), 0);
             if (b.hasImage()) {
-                out.append(b.applyImage() ? " FPW" : " FPW for WAL verification");
+                out.append(b.applyImage() ? FPW : FPW_CHECK);
             }
         }
     }

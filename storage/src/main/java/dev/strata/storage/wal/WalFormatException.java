@@ -13,17 +13,25 @@ import dev.strata.storage.pg.Lsn;
  */
 public class WalFormatException extends StorageException {
     private final long lsn;
+    private final String detail;
 
     /** @param lsn where the offending record or page starts; {@code what} says what is wrong there */
     public WalFormatException(long lsn, String what) {
         super("invalid WAL at " + Lsn.format(lsn) + ": " + what);
         this.lsn = lsn;
+        this.detail = what;
     }
 
     /** A message that already names its location (used when adding a file name to a decoder's error). */
     public WalFormatException(long lsn, String message, Throwable cause) {
         super(message, cause);
         this.lsn = lsn;
+        this.detail = message;
+    }
+
+    /** What is wrong, without the location prefix. */
+    public String detail() {
+        return detail;
     }
 
     /** The LSN of the record or page that failed. */

@@ -45,6 +45,9 @@ public final class WalSegmentFiles {
      *                          header cannot be read
      */
     public static WalSegmentFiles scan(Path dir, int timeline) {
+        if (!Files.isDirectory(dir)) {
+            throw new StorageException("WAL directory " + dir + " does not exist or is not a directory");
+        }
         Path walDir = dir;
         TreeMap<String, Path> names = list(walDir);
         if (names.isEmpty() && Files.isDirectory(dir.resolve("pg_wal"))) {
@@ -94,7 +97,7 @@ public final class WalSegmentFiles {
                 }
             }
         } catch (IOException e) {
-            throw new StorageException("could not list WAL directory " + dir + ": " + e.getMessage(), e);
+            throw new StorageException("could not list WAL directory " + dir + ": " + e, e);
         }
         return out;
     }

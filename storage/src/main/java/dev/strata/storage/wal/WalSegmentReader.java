@@ -189,7 +189,7 @@ public final class WalSegmentReader implements AutoCloseable {
     private WalFormatException withFile(WalFormatException e) {
         long lsn = e.lsn();
         String reading = lsn / files.segmentSize() == segno ? "" : " (while reading " + files.fileName(segno) + ")";
-        return new WalFormatException(lsn, "WAL " + files.describe(lsn) + reading + ": " + e.getMessage(), e);
+        return new WalFormatException(lsn, "invalid WAL in " + files.describe(lsn) + reading + ": " + e.detail(), e);
     }
 
     private void closeChannel() {

@@ -36,8 +36,7 @@ public final class WalStreamDecoder {
     private final int segmentSize;
     private final CRC32C crc = new CRC32C();
     private final byte[] headerScratch = new byte[SIZE_OF_XLOG_RECORD];
-    private long systemId;
-    private long maxTimeline;
+    private final WalPageValidator pages;
 
     private byte[] buf = new byte[64 * 1024];
     private long bufLsn;
@@ -49,8 +48,6 @@ public final class WalStreamDecoder {
     private long prevRecPtr = Lsn.INVALID;
     private boolean skipContinuation;
     private long overwrittenRecPtr = Lsn.INVALID;
-    private long validatedPage = -1;
-    private long latestPageTli;
     private String endOfWalReason;
     private long endOfWalLsn = Lsn.INVALID;
 
@@ -67,6 +64,7 @@ public final class WalStreamDecoder {
             throw new IllegalArgumentException("start LSN " + Lsn.format(startLsn) + " is not 8-byte aligned");
         }
         this.segmentSize = segmentSize;
+        this.pages = new WalPageValidator(segmentSize);
         this.bufLsn = startLsn;
         this.fedLsn = startLsn;
         this.nextRecPtr = startLsn;
@@ -75,13 +73,13 @@ public final class WalStreamDecoder {
 
     /** Requires every long page header to carry this system identifier (otherwise the first one seen is kept). */
     public WalStreamDecoder expectSystemId(long sysid) {
-        this.systemId = sysid;
+        pages.expectSystemId(sysid);
         return this;
     }
 
     /** Rejects pages whose timeline is above {@code tli} (e.g. the timeline a segment file's name gives). */
     public WalStreamDecoder maxTimeline(int tli) {
-        this.maxTimeline = Integer.toUnsignedLong(tli);
+        pages.maxTimeline(Integer.toUnsignedLong(tli));
         return this;
     }
 
@@ -219,7 +217,7 @@ public final class WalStreamDecoder {
 
     /** The system identifier of the long page headers seen (0 before the first). */
     public long systemId() {
-        return systemId;
+        return pages.systemId();
     }
 
     /** The segment size this decoder was built for. */
@@ -393,79 +391,13 @@ public final class WalStreamDecoder {
         return d;
     }
 
-    /**
-     * Validates the header of the page at {@code page} ({@code XLogReaderValidatePageHeader}). Returns its size,
-     * 0 when its bytes have not all arrived, or -1 at the end of the WAL.
-     */
+    /** Validates the page header at {@code page}: its size, 0 when it has not all arrived, or -1 at the end. */
     private int checkPage(long page) {
-        if (available(page) < WalPageHeader.SIZE_SHORT) {
-            return 0;
+        int r = pages.check(buf, index(page), page, available(page));
+        if (r == WalPageValidator.END_OF_WAL) {
+            reachEnd(page, pages.endReason());
         }
-        int p = index(page);
-        int info = WalPageHeader.info(buf, p);
-        int size = WalPageHeader.size(info);
-        if (available(page) < size) {
-            return 0;
-        }
-        if (page <= validatedPage) {
-            return size;
-        }
-        int magic = WalPageHeader.magic(buf, p);
-        if (magic != WalPageHeader.XLOG_PAGE_MAGIC) {
-            if (WalPageHeader.allZero(buf, p, WalPageHeader.SIZE_SHORT)) {
-                return reachEnd(page, "the page at " + Lsn.format(page) + " was never written (zeroed)");
-            }
-            throw new WalFormatException(page, String.format("invalid magic number %04X in page header", magic));
-        }
-        if ((info & ~WalPageHeader.XLP_ALL_FLAGS) != 0) {
-            throw new WalFormatException(page, String.format("invalid info bits %04X in page header", info));
-        }
-        long segOffset = page % segmentSize;
-        if ((info & WalPageHeader.XLP_LONG_HEADER) != 0) {
-            checkLongHeader(page, p);
-        } else if (segOffset == 0) {
-            throw new WalFormatException(page, String.format(
-                    "invalid info bits %04X: the first page of a segment lacks the long header", info));
-        }
-        long addr = WalPageHeader.pageAddr(buf, p);
-        if (addr != page) {
-            return reachEnd(page, "the page at " + Lsn.format(page) + " carries address " + Lsn.format(addr)
-                    + " (left over from a recycled segment)");
-        }
-        checkTimeline(page, Integer.toUnsignedLong(WalPageHeader.tli(buf, p)));
-        validatedPage = page;
-        return size;
-    }
-
-    private void checkLongHeader(long page, int p) {
-        long sysid = WalPageHeader.sysid(buf, p);
-        if (systemId == 0) {
-            systemId = sysid;
-        } else if (sysid != systemId) {
-            throw new WalFormatException(page, "WAL is from a different database system: its system identifier is "
-                    + Long.toUnsignedString(sysid) + ", expected " + Long.toUnsignedString(systemId));
-        }
-        int seg = WalPageHeader.segSize(buf, p);
-        if (seg != segmentSize) {
-            throw new WalFormatException(page, "WAL is from a different database system: segment size "
-                    + Integer.toUnsignedString(seg) + " in the page header, expected " + segmentSize);
-        }
-        int blcksz = WalPageHeader.blcksz(buf, p);
-        if (blcksz != BLCKSZ) {
-            throw new WalFormatException(page, "WAL is from a different database system: XLOG_BLCKSZ "
-                    + Integer.toUnsignedString(blcksz) + " in the page header, expected " + BLCKSZ);
-        }
-    }
-
-    private void checkTimeline(long page, long tli) {
-        if (tli < latestPageTli) {
-            throw new WalFormatException(page, "out-of-sequence timeline ID " + tli + " (after " + latestPageTli
-                    + ")");
-        }
-        if (maxTimeline != 0 && tli > maxTimeline) {
-            throw new WalFormatException(page, "page of timeline " + tli + " in WAL of timeline " + maxTimeline);
-        }
-        latestPageTli = tli;
+        return r;
     }
 
     private int reachEnd(long lsn, String reason) {

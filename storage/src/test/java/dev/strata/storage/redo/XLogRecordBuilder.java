@@ -53,6 +53,12 @@ public final class XLogRecordBuilder {
     /** A block with an image of {@code page} (hole [pd_lower, pd_upper) when {@code standard}). */
     public XLogRecordBuilder imageBlock(int id, RelTag rel, int blkno, byte[] page, boolean standard, boolean apply,
                                         byte[] data) {
+        return imageBlock(id, rel, blkno, page, standard, apply, false, data);
+    }
+
+    /** As above, with the WILL_INIT flag when {@code willInit}. */
+    public XLogRecordBuilder imageBlock(int id, RelTag rel, int blkno, byte[] page, boolean standard, boolean apply,
+                                        boolean willInit, byte[] data) {
         int lower = (page[12] & 0xFF) | (page[13] & 0xFF) << 8;
         int upper = (page[14] & 0xFF) | (page[15] & 0xFF) << 8;
         int holeOff = 0;
@@ -64,7 +70,7 @@ public final class XLogRecordBuilder {
         byte[] img = new byte[8192 - holeLen];
         System.arraycopy(page, 0, img, 0, holeOff);
         System.arraycopy(page, holeOff + holeLen, img, holeOff, 8192 - holeOff - holeLen);
-        blocks.add(new Block(id, rel, blkno, false, data, img, holeOff, holeLen, apply));
+        blocks.add(new Block(id, rel, blkno, willInit, data, img, holeOff, holeLen, apply));
         return this;
     }
 

@@ -180,11 +180,25 @@ final class BackupContents {
                         + "; pages are " + ControlFile.BLCKSZ);
             }
             System.arraycopy(page, 0, buf, 0, buf.length);
+            long pageLsn = pageLsn(buf);
+            if (Long.compareUnsigned(pageLsn, lsn) > 0) {
+                // the server would fail its first checkpoint ("xlog flush request ... is not satisfied")
+                throw new BackupException("block " + Integer.toUnsignedString(blkno) + " of " + source + " ("
+                        + path + ") read at " + Lsn.format(lsn) + " carries page LSN " + Lsn.format(pageLsn)
+                        + ", which is after the backup LSN: the stored page is newer than the LSN it was read at");
+            }
             if (checksums) {
                 PageChecksum.set(buf, 0, blkno);
             }
             tar.write(buf, 0, buf.length);
         }
+    }
+
+    /** pd_lsn: two little-endian uint32s, xlogid (high half) then xrecoff. */
+    private static long pageLsn(byte[] page) {
+        long hi = (page[0] & 0xFFL) | (page[1] & 0xFFL) << 8 | (page[2] & 0xFFL) << 16 | (page[3] & 0xFFL) << 24;
+        long lo = (page[4] & 0xFFL) | (page[5] & 0xFFL) << 8 | (page[6] & 0xFFL) << 16 | (page[7] & 0xFFL) << 24;
+        return hi << 32 | lo;
     }
 
     private void slru(Sink sink, int kind) throws IOException {

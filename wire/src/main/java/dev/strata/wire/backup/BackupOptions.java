@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  *   <li>{@code replica}: adds an empty {@code standby.signal} and puts {@code primary_conninfo} (and
  *       {@code primary_slot_name} when given) into postgresql.auto.conf; pg_control and pg_wal take the standby
  *       layout described in {@link SyntheticWal} (an online checkpoint whose redo pointer is the backup LSN), so
- *       that the standby streams the primary's own WAL from the backup LSN on.</li>
+ *       that the standby streams the primary's own WAL from the backup LSN on. The backup LSN must then be the
+ *       end of a record on the primary's timeline (the timeline's last_record_lsn, or a recorded record end): the
+ *       standby's first read there is a record header.</li>
  *   <li>{@code gzip}: the whole tar is gzip-compressed (Deflater level 1, "fastest", as Neon does).</li>
  *   <li>{@code includeWal}: whether pg_wal holds the checkpoint segment. pg_basebackup's {@code -X stream} receives
  *       that segment over its replication connection instead, so the tar for it must not carry it too.</li>

@@ -21,8 +21,8 @@ import java.util.zip.GZIPOutputStream;
  * w.writeTo(out);                      // the tar (gzip with BackupOptions.withGzip(true))
  * </pre>
  *
- * <p>The constructor reads the control file and checkpoint state and fails with a {@link BackupException} before
- * anything is written, so a caller can still answer with an error instead of a broken stream. Errors while
+ * <p>The constructor reads the control file and checkpoint state, checks that the SLRU pages a clean start reads
+ * are stored ({@link SlruCoverage}), and fails with a {@link BackupException} before anything is written, so a caller can still answer with an error instead of a broken stream. Errors while
  * streaming are BackupExceptions naming the file, block and LSN; the stream is then incomplete and has no
  * pg_control (it is the last entry).
  *
@@ -39,7 +39,8 @@ import java.util.zip.GZIPOutputStream;
  *       init fork twice, as {@code _init} and as the main fork, because a server that starts from a clean shutdown
  *       does not reset unlogged relations, and leave out the other forks of unlogged relations. With
  *       data_checksum_version 1 in pg_control every non-new page gets its checksum recomputed ({@link
- *       PageChecksum}); pages are otherwise written exactly as the view returns them.</li>
+ *       PageChecksum}); pages are otherwise written exactly as the view returns them. A page whose pd_lsn is after
+ *       the backup LSN is an error (the server would fail its first checkpoint with it).</li>
  *   <li>pg_xact, pg_multixact/members and pg_multixact/offsets segments, as stored (SLRU pages carry no
  *       checksums).</li>
  *   <li>pg_twophase files ({@link TwoPhaseStateFile}: the CRC is appended when the stored state lacks it).</li>
@@ -50,8 +51,8 @@ import java.util.zip.GZIPOutputStream;
  *       with state "shut down" (plain layout) or "shut down in recovery" with minRecoveryPoint = redo (standby
  *       layout), checkPoint and checkPointCopy describing the synthetic checkpoint, backup fields cleared, new
  *       CRC ({@link ControlFile}). The checkpoint's counters (next XID/OID/multixact and offset, oldest XID and
- *       multixact with their databases, fullPageWrites) are the view's {@link DatadirView#checkpoint} at the LSN;
- *       its time is now.</li>
+ *       multixact with their databases, fullPageWrites, time) are the view's {@link DatadirView#checkpoint} at the
+ *       LSN; pg_control's own time is now.</li>
  *   <li>Two zero blocks.</li>
  * </ol>
  * Nothing else: no backup_label (the directory looks cleanly shut down), no pg_internal.init, no
@@ -110,9 +111,13 @@ public final class BackupWriter {
         String at = "at " + Lsn.format(lsn);
         ControlFile control = ControlFile.parse(read(() -> view.controlFile(lsn), "the control file", lsn), at);
         CheckPoint stored = CheckPoint.parse(read(() -> view.checkpoint(lsn), "the checkpoint state", lsn), at);
+        if (!opts.replica()) {
+            // a standby reads missing SLRU pages as zeros while it recovers; a clean start needs them
+            SlruCoverage.check(view, lsn, stored);
+        }
         int oldestActive = opts.replica() ? oldestActiveXid(stored.nextXid(),
                 read(() -> view.twoPhaseXids(lsn), "the two-phase transactions", lsn)) : 0;
-        this.wal = SyntheticWal.create(control, stored, lsn, prevRecordLsn, opts.replica(), oldestActive, nowSeconds);
+        this.wal = SyntheticWal.create(control, stored, lsn, prevRecordLsn, opts.replica(), oldestActive);
         this.pgControl = opts.replica()
                 ? control.forCheckpoint(ControlFile.DB_SHUTDOWNED_IN_RECOVERY, wal.checkpointLsn(), wal.checkpoint(),
                         wal.redoLsn(), nowSeconds)

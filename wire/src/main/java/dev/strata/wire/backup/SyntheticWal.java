@@ -43,6 +43,11 @@ import java.nio.ByteOrder;
  *       the primary's checkpoints).</li>
  * </ul>
  *
+ * <p>The segment is a function of the stored control file and checkpoint, the LSN, the previous record's LSN and
+ * the layout only: the checkpoint keeps the stored checkpoint's time (that of the primary's last checkpoint at or
+ * before the LSN) rather than the clock's, so two backups at the same LSN carry byte-identical WAL, and the segment
+ * pg_basebackup streams matches the pg_control of the tar it received separately.
+ *
  * <h2>The segment</h2>
  * {@link #segmentSize()} bytes named {@code TTTTTTTTXXXXXXXXYYYYYYYY} (timeline, segment number / (2^32 /
  * segment size), segment number % (2^32 / segment size), 8 hex digits each). Every page up to the record's page
@@ -101,7 +106,7 @@ public final class SyntheticWal {
      *                        oldest prepared transaction, else next XID); ignored for the plain layout
      */
     static SyntheticWal create(ControlFile control, CheckPoint stored, long lsn, long prevRecordLsn,
-                               boolean standby, int oldestActiveXid, long nowSeconds) {
+                               boolean standby, int oldestActiveXid) {
         if (lsn == Lsn.INVALID || lsn == Lsn.MAX || lsn < 0) {
             throw new BackupException("cannot place a checkpoint at LSN " + Lsn.format(lsn)
                     + ": give the LSN of a record end the timeline holds");
@@ -120,7 +125,6 @@ public final class SyntheticWal {
         CheckPoint cp = CheckPoint.parse(stored.bytes(), "at " + Lsn.format(lsn));
         cp.clearPadding();
         cp.setTimeline(stored.timeline() == 0 ? 1 : stored.timeline());
-        cp.setTime(nowSeconds);
         long redo = firstRecordPosition(align8(lsn), segSize);
         long checkpointLsn;
         if (standby) {

@@ -313,6 +313,37 @@ class BackupWriterTest {
     }
 
     @Test
+    void a_page_newer_than_the_backup_lsn_fails_naming_both_lsns() {
+        FakeView v = sampleView();
+        v.rel(1663, 5, 16384, 0, 3, b -> {
+            byte[] p = FakeView.page(b, 30);
+            if (b == 2) {
+                ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0).putInt(4, 0x3345700);
+            }
+            return p;
+        });
+        assertThatThrownBy(() -> write(v, BackupOptions.fullbackup())).isInstanceOf(BackupException.class)
+                .hasMessageContaining("block 2 of 1663/5/16384 (base/5/16384)")
+                .hasMessageContaining("page LSN 0/3345700").hasMessageContaining("read at 0/3345678");
+    }
+
+    @Test
+    void pg_xact_must_hold_the_page_of_the_next_xid() {
+        FakeView v = sampleView();
+        v.checkpoint = Fixtures.checkpoint(LSN - 200, 1, 40000, 16410, 1, 0, 716, 1);
+        v.control = Fixtures.control(v.checkpoint, 16 << 20, 0);
+        assertThatThrownBy(() -> new BackupWriter(v, LSN, PREV, BackupOptions.fullbackup(), NOW))
+                .isInstanceOf(BackupException.class).hasMessageContaining("pg_xact/0000 at 0/3345678 has 1 pages")
+                .hasMessageContaining("next XID (40000) is on its page 1");
+        v.checkpoint = Fixtures.checkpoint(LSN - 200, 1, 32768, 16410, 3000, 0, 716, 1);
+        assertThatThrownBy(() -> new BackupWriter(v, LSN, PREV, BackupOptions.fullbackup(), NOW))
+                .hasMessageContaining("pg_multixact/offsets/0000").hasMessageContaining("next multixact (3000)");
+        v.checkpoint = Fixtures.checkpoint(LSN - 200, 1, 32768, 16410, 2048, 0, 716, 1);
+        new BackupWriter(v, LSN, PREV, BackupOptions.fullbackup(), NOW);
+        new BackupWriter(sampleView(), LSN, PREV, BackupOptions.fullbackup().withReplica("host=x"), NOW);
+    }
+
+    @Test
     void a_missing_relation_fails_naming_the_file_and_lsn() {
         FakeView v = new FakeView(LSN) {
             @Override

@@ -40,7 +40,7 @@ class ControlFileTest {
         long lsn = Lsn.parse("0/B000028");
         byte[] cp = Fixtures.checkpoint(Lsn.parse("0/9000100"), 1, (2L << 32) | 747, 16410, 5, 11, 716, 1);
         SyntheticWal wal = SyntheticWal.create(ControlFile.parse(Fixtures.control(cp, 16 << 20, 1), "t"),
-                CheckPoint.parse(cp, "t"), lsn, Lsn.parse("0/AFFFF00"), false, 0, NOW);
+                CheckPoint.parse(cp, "t"), lsn, Lsn.parse("0/AFFFF00"), false, 0);
         byte[] image = ControlFile.parse(Fixtures.control(cp, 16 << 20, 1), "t")
                 .forCheckpoint(ControlFile.DB_SHUTDOWNED, wal.checkpointLsn(), wal.checkpoint(), 0, NOW);
         assertThat(image).hasSize(8192);
@@ -73,7 +73,7 @@ class ControlFileTest {
         long lsn = Lsn.parse("0/3345678");
         byte[] cp = Fixtures.checkpoint(Lsn.parse("0/3000100"));
         ControlFile cf = ControlFile.parse(Fixtures.control(cp, 16 << 20, 0), "t");
-        SyntheticWal wal = SyntheticWal.create(cf, CheckPoint.parse(cp, "t"), lsn, 0, true, 747, NOW);
+        SyntheticWal wal = SyntheticWal.create(cf, CheckPoint.parse(cp, "t"), lsn, 0, true, 747);
         Map<String, String> f = controldata(dir, cf.forCheckpoint(ControlFile.DB_SHUTDOWNED_IN_RECOVERY,
                 wal.checkpointLsn(), wal.checkpoint(), wal.redoLsn(), NOW));
         assertThat(f.get("Database cluster state")).isEqualTo("shut down in recovery");

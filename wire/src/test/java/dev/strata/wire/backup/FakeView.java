@@ -36,6 +36,9 @@ class FakeView implements DatadirView {
         this.control = Fixtures.control(checkpoint, 16 << 20, 0);
         relmaps.put(List.of(1664, 0), new byte[512]);
         relmaps.put(List.of(1663, 5), new byte[512]);
+        // what initdb leaves: one page of pg_xact and of multixact offsets
+        slrus.put(0, new TreeMap<>(Map.of(0, new byte[8192])));
+        slrus.put(2, new TreeMap<>(Map.of(0, new byte[8192])));
     }
 
     FakeView rel(int spc, int db, int rel, int fork, int nblocks, IntFunction<byte[]> pages) {
@@ -43,10 +46,14 @@ class FakeView implements DatadirView {
         return this;
     }
 
-    /** A page whose every byte is {@code (blkno + salt)}, with pd_upper non-zero so that it is not "new". */
+    /**
+     * A page whose every byte is {@code (blkno + salt)}, except pd_lsn (0/1000000 + blkno, before any backup LSN of
+     * the tests) and pd_upper (non-zero, so that the page is not "new").
+     */
     static byte[] page(int blkno, int salt) {
         byte[] p = new byte[8192];
         java.util.Arrays.fill(p, (byte) (blkno + salt));
+        java.nio.ByteBuffer.wrap(p).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 0).putInt(4, 0x1000000 + blkno);
         p[14] = 0x20;
         p[15] = 0x1F;
         return p;

@@ -23,12 +23,12 @@ class SyntheticWalTest {
 
     private static SyntheticWal plain(long lsn, long prev) {
         return SyntheticWal.create(ControlFile.parse(Fixtures.control(lsn - 1000), "test"),
-                CheckPoint.parse(Fixtures.checkpoint(lsn - 1000), "test"), lsn, prev, false, 0, NOW);
+                CheckPoint.parse(Fixtures.checkpoint(lsn - 1000), "test"), lsn, prev, false, 0);
     }
 
     private static SyntheticWal standby(long lsn, long prev, int oldestActive) {
         return SyntheticWal.create(ControlFile.parse(Fixtures.control(lsn - 1000), "test"),
-                CheckPoint.parse(Fixtures.checkpoint(lsn - 1000), "test"), lsn, prev, true, oldestActive, NOW);
+                CheckPoint.parse(Fixtures.checkpoint(lsn - 1000), "test"), lsn, prev, true, oldestActive);
     }
 
     @Test
@@ -47,7 +47,21 @@ class SyntheticWalTest {
         assertThat(rec.get(24)).isEqualTo((byte) 0xFF);
         assertThat(rec.get(25)).isEqualTo((byte) 88);
         assertThat(Lsn.format(rec.getLong(26))).as("CheckPoint.redo").isEqualTo("0/3345678");
-        assertThat(rec.getLong(26 + 64)).as("CheckPoint.time").isEqualTo(NOW);
+        assertThat(rec.getLong(26 + 64)).as("CheckPoint.time: the stored checkpoint's").isEqualTo(1_700_000_000L);
+    }
+
+    @Test
+    void backups_at_the_same_lsn_carry_identical_wal_whatever_the_clock() throws Exception {
+        FakeView v = new FakeView(Lsn.parse("0/3345678"));
+        BackupWriter a = new BackupWriter(v, v.lsn, 0x3345600, BackupOptions.fullbackup(), NOW);
+        BackupWriter b = new BackupWriter(v, v.lsn, 0x3345600, BackupOptions.fullbackup().withWal(false), NOW + 3600);
+        ByteArrayOutputStream sa = new ByteArrayOutputStream();
+        ByteArrayOutputStream sb = new ByteArrayOutputStream();
+        a.wal().writeSegment(sa);
+        b.wal().writeSegment(sb);
+        assertThat(sa.toByteArray()).isEqualTo(sb.toByteArray());
+        assertThat(java.util.Arrays.copyOfRange(a.controlFile(), 32, 128))
+                .isEqualTo(java.util.Arrays.copyOfRange(b.controlFile(), 32, 128));
     }
 
     @Test
@@ -119,7 +133,7 @@ class SyntheticWalTest {
     void abnormal_next_xid_is_refused_before_anything_is_written() {
         byte[] cp = Fixtures.checkpoint(Lsn.parse("0/3000000"), 1, 2, 16384, 1, 0, 3, 1);
         assertThatThrownBy(() -> SyntheticWal.create(ControlFile.parse(Fixtures.control(cp, SEG, 0), "t"),
-                CheckPoint.parse(cp, "t"), Lsn.parse("0/3345678"), 0, false, 0, NOW))
+                CheckPoint.parse(cp, "t"), Lsn.parse("0/3345678"), 0, false, 0))
                 .isInstanceOf(BackupException.class).hasMessageContaining("next XID 2")
                 .hasMessageContaining("0/3345678");
     }
@@ -157,7 +171,7 @@ class SyntheticWalTest {
         long lsn = Lsn.parse("0/5432100");
         byte[] cp = Fixtures.checkpoint(lsn - 1000);
         SyntheticWal w = SyntheticWal.create(ControlFile.parse(Fixtures.control(cp, 1 << 20, 0), "t"),
-                CheckPoint.parse(cp, "t"), lsn, 0, false, 0, NOW);
+                CheckPoint.parse(cp, "t"), lsn, 0, false, 0);
         assertThat(w.segmentFileName()).isEqualTo("000000010000000000000054");
         assertThat(waldump(dir, w)).contains("lsn: 0/05432100, prev 0/00000000, desc: CHECKPOINT_SHUTDOWN");
     }

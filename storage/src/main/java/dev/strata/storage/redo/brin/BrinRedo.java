@@ -2,7 +2,7 @@ package dev.strata.storage.redo.brin;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
-import dev.strata.storage.redo.nbtree.IndexMasks;
+import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
 import dev.strata.storage.wal.DecodedRecord;
@@ -64,7 +64,7 @@ public final class BrinRedo implements RmgrRedo {
         try {
             apply(record, info, blockId, page);
             IndexPage.setLsn(page, record.endLsn());
-        } catch (RedoException | IndexOutOfBoundsException | ArithmeticException e) {
+        } catch (RuntimeException e) {
             throw IndexRedoSupport.failure(record, blockId, "BRIN/" + typeName(info), e);
         }
     }
@@ -189,13 +189,13 @@ public final class BrinRedo implements RmgrRedo {
      */
     @Override
     public void mask(byte[] page, int blkno) {
-        IndexMasks.maskPageLsnAndChecksum(page);
-        IndexMasks.maskPageHintBits(page);
-        int special = IndexPage.special(page);
+        BufMask.maskPageLsnAndChecksum(page);
+        BufMask.maskPageHintBits(page);
+        int special = IndexPage.opaque(page, SPECIAL_SIZE);
         int type = IndexPage.u16(page, special + 6);
         if (type == PAGETYPE_REGULAR
                 || type == PAGETYPE_META && IndexPage.lower(page) > IndexPage.SIZE_OF_PAGE_HEADER) {
-            IndexMasks.maskUnusedSpace(page);
+            BufMask.maskUnusedSpace(page);
         }
         IndexPage.putU16(page, special + 4, IndexPage.u16(page, special + 4) & ~EVACUATE_PAGE);
     }

@@ -12,8 +12,11 @@ import java.util.Arrays;
  * <p>ginxlogRecompressDataLeaf: nactions u16, then per action: segno u8, type u8 and, by type, DELETE (1) nothing;
  * INSERT (2) and REPLACE (3) a whole GinPostingList segment (its SizeOfGinPostingList bytes); ADDITEMS (4) nitems
  * u16 and nitems ItemPointerData (6 bytes each) to merge into the existing segment, which is then re-encoded.
- * Actions come in segment order. As in PostgreSQL, segments before the first changed one stay where they are;
- * from the first change on, the rest of the old data is read from a copy and the page is rewritten behind it.
+ * Actions come in segment order.
+ *
+ * <p>As in PostgreSQL, segments before the first changed one stay where they are; from the first change on, the
+ * rest of the old data is read from a copy and the page is rewritten behind it. Bytes past the new end of the data
+ * keep whatever they held (pd_lower moves, gin_mask hides them).
  */
 final class GinDataLeafRedo {
     private static final int DELETE = 1;
@@ -21,120 +24,163 @@ final class GinDataLeafRedo {
     private static final int REPLACE = 3;
     private static final int ADDITEMS = 4;
 
-    private GinDataLeafRedo() {
+    private final byte[] page;
+    /** Where old segments are read: the page itself until the first change, then a copy of its tail. */
+    private byte[] src;
+    private int segPos;
+    private int segEnd;
+    private int write = GinPage.DATA_START;
+    private boolean copied;
+    private int segno;
+
+    private GinDataLeafRedo(byte[] page) {
+        this.page = page;
+        this.src = page;
+        this.segPos = GinPage.DATA_START;
+        this.segEnd = IndexPage.lower(page);
+        if (segEnd < GinPage.DATA_START || segEnd > GinPage.OPAQUE) {
+            throw new RedoException("posting tree leaf pd_lower " + segEnd + " is not a data size");
+        }
     }
 
+    /** Applies the ginxlogRecompressDataLeaf in {@code wal[start, end)} to {@code page}. */
     static void recompress(byte[] page, byte[] wal, int start, int end) {
         if ((GinPage.flags(page) & GinPage.GIN_COMPRESSED) == 0) {
             convertFromPre94(page);
         }
         IndexRedoSupport.checkRange(start, 2, start, end, "ginxlogRecompressDataLeaf");
         int nactions = IndexPage.u16(wal, start);
+        GinDataLeafRedo leaf = new GinDataLeafRedo(page);
         int walbuf = start + 2;
-        byte[] src = page;
-        int segPos = GinPage.DATA_START;
-        int segEnd = IndexPage.lower(page);
-        if (segEnd < GinPage.DATA_START || segEnd > GinPage.OPAQUE) {
-            throw new RedoException("posting tree leaf pd_lower " + segEnd + " is not a data size");
-        }
-        int write = GinPage.DATA_START;
-        boolean copied = false;
-        int segno = 0;
         for (int a = 0; a < nactions; a++) {
-            IndexRedoSupport.checkRange(walbuf, 2, start, end, "segment action");
-            int aSegno = wal[walbuf] & 0xFF;
-            int action = wal[walbuf + 1] & 0xFF;
-            walbuf += 2;
-            byte[] newseg = null;
-            int newsegOff = 0;
-            int newsegSize = 0;
-            long[] items = null;
-            if (action == INSERT || action == REPLACE) {
-                IndexRedoSupport.checkRange(walbuf, GinPostingList.HEADER, start, end, "segment");
-                newseg = wal;
-                newsegOff = walbuf;
-                newsegSize = GinPostingList.size(wal, walbuf);
-                IndexRedoSupport.checkRange(walbuf, newsegSize, start, end, "segment");
-                walbuf += IndexPage.shortAlign(newsegSize);
-            } else if (action == ADDITEMS) {
-                IndexRedoSupport.checkRange(walbuf, 2, start, end, "ADDITEMS count");
-                int nitems = IndexPage.u16(wal, walbuf);
-                walbuf += 2;
-                IndexRedoSupport.checkRange(walbuf, 6 * nitems, start, end, "ADDITEMS items");
-                items = new long[nitems];
-                for (int i = 0; i < nitems; i++) {
-                    items[i] = GinPostingList.tid(wal, walbuf + 6 * i);
-                }
-                walbuf += 6 * nitems;
-            }
-            if (aSegno < segno) {
-                throw new RedoException("segment actions out of order: segment " + aSegno + " after " + segno);
-            }
-            while (segno < aSegno) {
-                if (segPos >= segEnd) {
-                    throw new RedoException("action on segment " + aSegno + " but the page has only " + segno);
-                }
-                int segsize = GinPostingList.size(src, segPos);
-                if (copied) {
-                    copyInto(page, write, src, segPos, segsize);
-                }
-                write += segsize;
-                segPos += segsize;
-                segno++;
-            }
-            if (action == ADDITEMS) {
-                if (segPos >= segEnd) {
-                    throw new RedoException("ADDITEMS on segment " + aSegno + " past the last segment");
-                }
-                long[] old = GinPostingList.decode(src, segPos, segEnd);
-                long[] merged = GinPostingList.merge(items, items.length, old, old.length);
-                GinPostingList.Segment seg = GinPostingList.compress(merged, merged.length, IndexPage.BLCKSZ);
-                if (seg.packed() != merged.length) {
-                    throw new RedoException("merged segment of " + merged.length + " items does not fit a page");
-                }
-                newseg = seg.bytes();
-                newsegOff = 0;
-                newsegSize = newseg.length;
-                action = REPLACE;
-            }
-            int segsize;
-            if (segPos != segEnd) {
-                segsize = GinPostingList.size(src, segPos);
-            } else {
-                if (action != INSERT) {
-                    throw new RedoException("action " + action + " on segment " + aSegno + " past the last one");
-                }
-                segsize = 0;
-            }
-            if (!copied && segPos != segEnd) {
-                src = Arrays.copyOfRange(page, segPos, segEnd);
-                segEnd -= segPos;
-                segPos = 0;
-                copied = true;
-            }
-            switch (action) {
-                case DELETE -> {
-                    segPos += segsize;
-                    segno++;
-                }
-                case INSERT -> {
-                    copyInto(page, write, newseg, newsegOff, newsegSize);
-                    write += newsegSize;
-                }
-                case REPLACE -> {
-                    copyInto(page, write, newseg, newsegOff, newsegSize);
-                    write += newsegSize;
-                    segPos += segsize;
-                    segno++;
-                }
-                default -> throw new RedoException("unexpected GIN leaf action: " + action);
-            }
+            walbuf = leaf.action(wal, walbuf, start, end);
         }
+        leaf.finish();
+    }
+
+    /** Applies one action read at {@code walbuf}; returns where the next one starts. */
+    private int action(byte[] wal, int walbuf, int start, int end) {
+        IndexRedoSupport.checkRange(walbuf, 2, start, end, "segment action");
+        int aSegno = wal[walbuf] & 0xFF;
+        int action = wal[walbuf + 1] & 0xFF;
+        walbuf += 2;
+        byte[] newseg = wal;
+        int newsegOff = walbuf;
+        int newsegSize = 0;
+        long[] items = null;
+        if (action == INSERT || action == REPLACE) {
+            IndexRedoSupport.checkRange(walbuf, GinPostingList.HEADER, start, end, "segment");
+            newsegSize = GinPostingList.size(wal, walbuf);
+            IndexRedoSupport.checkRange(walbuf, newsegSize, start, end, "segment");
+            walbuf += IndexPage.shortAlign(newsegSize);
+        } else if (action == ADDITEMS) {
+            IndexRedoSupport.checkRange(walbuf, 2, start, end, "ADDITEMS count");
+            int nitems = IndexPage.u16(wal, walbuf);
+            IndexRedoSupport.checkRange(walbuf + 2, 6 * nitems, start, end, "ADDITEMS items");
+            items = new long[nitems];
+            for (int i = 0; i < nitems; i++) {
+                items[i] = GinPostingList.tid(wal, walbuf + 2 + 6 * i);
+            }
+            walbuf += 2 + 6 * nitems;
+        }
+        skipTo(aSegno);
+        if (action == ADDITEMS) {
+            newseg = mergedSegment(items, aSegno);
+            newsegOff = 0;
+            newsegSize = newseg.length;
+            action = REPLACE;
+        }
+        int segsize = currentSegmentSize(action, aSegno);
+        startCopy();
+        switch (action) {
+            case DELETE -> advance(segsize);
+            case INSERT -> put(newseg, newsegOff, newsegSize);
+            case REPLACE -> {
+                put(newseg, newsegOff, newsegSize);
+                advance(segsize);
+            }
+            default -> throw new RedoException("unexpected GIN leaf action: " + action);
+        }
+        return walbuf;
+    }
+
+    /** Moves past the unchanged segments before {@code aSegno} (copying them once the tail has been copied). */
+    private void skipTo(int aSegno) {
+        if (aSegno < segno) {
+            throw new RedoException("segment actions out of order: segment " + aSegno + " after " + segno);
+        }
+        while (segno < aSegno) {
+            if (segPos >= segEnd) {
+                throw new RedoException("action on segment " + aSegno + " but the page has only " + segno);
+            }
+            int segsize = GinPostingList.size(src, segPos);
+            if (copied) {
+                copyInto(write, src, segPos, segsize);
+            }
+            write += segsize;
+            segPos += segsize;
+            segno++;
+        }
+    }
+
+    /** ADDITEMS: the current segment's items merged with the logged ones, re-encoded as one segment. */
+    private byte[] mergedSegment(long[] items, int aSegno) {
+        if (segPos >= segEnd) {
+            throw new RedoException("ADDITEMS on segment " + aSegno + " past the last segment");
+        }
+        long[] old = GinPostingList.decode(src, segPos, segEnd);
+        long[] merged = GinPostingList.merge(items, items.length, old, old.length);
+        GinPostingList.Segment seg = GinPostingList.compress(merged, merged.length, IndexPage.BLCKSZ);
+        if (seg.packed() != merged.length) {
+            throw new RedoException("merged segment of " + merged.length + " items does not fit a page");
+        }
+        return seg.bytes();
+    }
+
+    /** The size of the segment the action applies to; 0 past the last one, where only INSERT may go. */
+    private int currentSegmentSize(int action, int aSegno) {
+        if (segPos != segEnd) {
+            return GinPostingList.size(src, segPos);
+        }
+        if (action != INSERT) {
+            throw new RedoException("action " + action + " on segment " + aSegno + " past the last one");
+        }
+        return 0;
+    }
+
+    /** From the first change on, old segments are read from a copy of the page's remaining data. */
+    private void startCopy() {
+        if (!copied && segPos != segEnd) {
+            src = Arrays.copyOfRange(page, segPos, segEnd);
+            segEnd -= segPos;
+            segPos = 0;
+            copied = true;
+        }
+    }
+
+    private void advance(int segsize) {
+        segPos += segsize;
+        segno++;
+    }
+
+    private void put(byte[] seg, int off, int len) {
+        copyInto(write, seg, off, len);
+        write += len;
+    }
+
+    /** Copies the unchanged rest and sets the data size. */
+    private void finish() {
         if (segPos != segEnd && copied) {
-            copyInto(page, write, src, segPos, segEnd - segPos);
-            write += segEnd - segPos;
+            put(src, segPos, segEnd - segPos);
         }
         GinPage.setDataSize(page, write - GinPage.DATA_START);
+    }
+
+    private void copyInto(int at, byte[] from, int off, int len) {
+        if (at + len > GinPage.OPAQUE) {
+            throw new RedoException("posting list data would run into the special space at " + (at + len));
+        }
+        System.arraycopy(from, off, page, at, len);
     }
 
     /** A pre-9.4 leaf (uncompressed ItemPointers, maxoff of them) becomes one compressed segment. */
@@ -150,18 +196,11 @@ final class GinDataLeafRedo {
             if (seg.packed() != n) {
                 throw new RedoException("uncompressed leaf of " + n + " items does not compress into a page");
             }
-            copyInto(page, GinPage.DATA_START, seg.bytes(), 0, seg.bytes().length);
+            System.arraycopy(seg.bytes(), 0, page, GinPage.DATA_START, seg.bytes().length);
             size = seg.bytes().length;
         }
         GinPage.setDataSize(page, size);
         GinPage.setFlags(page, GinPage.flags(page) | GinPage.GIN_COMPRESSED);
         GinPage.setMaxoff(page, 0);
-    }
-
-    private static void copyInto(byte[] page, int at, byte[] from, int off, int len) {
-        if (at + len > GinPage.OPAQUE) {
-            throw new RedoException("posting list data would run into the special space at " + (at + len));
-        }
-        System.arraycopy(from, off, page, at, len);
     }
 }

@@ -40,7 +40,7 @@ final class GinPage {
     }
 
     static int flags(byte[] page) {
-        return IndexPage.u16(page, IndexPage.special(page) + 6);
+        return IndexPage.u16(page, IndexPage.opaque(page, SPECIAL_SIZE) + 6);
     }
 
     static void setFlags(byte[] page, int flags) {

@@ -2,7 +2,7 @@ package dev.strata.storage.redo.gin;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
-import dev.strata.storage.redo.nbtree.IndexMasks;
+import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
 import dev.strata.storage.wal.DecodedRecord;
@@ -54,7 +54,7 @@ public final class GinRedo implements RmgrRedo {
         try {
             apply(record, info, blockId, page);
             IndexPage.setLsn(page, record.endLsn());
-        } catch (RedoException | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
             throw IndexRedoSupport.failure(record, blockId, "Gin/" + typeName(info), e);
         }
     }
@@ -217,12 +217,12 @@ public final class GinRedo implements RmgrRedo {
      */
     @Override
     public void mask(byte[] page, int blkno) {
-        IndexMasks.maskPageLsnAndChecksum(page);
-        IndexMasks.maskPageHintBits(page);
+        BufMask.maskPageLsnAndChecksum(page);
+        BufMask.maskPageHintBits(page);
         if ((GinPage.flags(page) & GinPage.GIN_DELETED) != 0) {
-            IndexMasks.maskPageContent(page);
+            BufMask.maskPageContent(page);
         } else if (IndexPage.lower(page) > IndexPage.SIZE_OF_PAGE_HEADER) {
-            IndexMasks.maskUnusedSpace(page);
+            BufMask.maskUnusedSpace(page);
         }
     }
 }

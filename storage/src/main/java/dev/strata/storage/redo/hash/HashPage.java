@@ -58,7 +58,7 @@ final class HashPage {
     }
 
     static int opaque(byte[] page) {
-        return IndexPage.special(page);
+        return IndexPage.opaque(page, SPECIAL_SIZE);
     }
 
     static int flag(byte[] page) {

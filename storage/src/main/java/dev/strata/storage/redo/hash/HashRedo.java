@@ -2,7 +2,7 @@ package dev.strata.storage.redo.hash;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
-import dev.strata.storage.redo.nbtree.IndexMasks;
+import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
 import dev.strata.storage.wal.DecodedRecord;
@@ -61,7 +61,7 @@ public final class HashRedo implements RmgrRedo {
             if (apply(record, info, blockId, page)) {
                 IndexPage.setLsn(page, record.endLsn());
             }
-        } catch (RedoException | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
             throw IndexRedoSupport.failure(record, blockId, "Hash/" + typeName(info), e);
         }
     }
@@ -180,14 +180,14 @@ public final class HashRedo implements RmgrRedo {
      */
     @Override
     public void mask(byte[] page, int blkno) {
-        IndexMasks.maskPageLsnAndChecksum(page);
-        IndexMasks.maskPageHintBits(page);
-        IndexMasks.maskUnusedSpace(page);
+        BufMask.maskPageLsnAndChecksum(page);
+        BufMask.maskPageHintBits(page);
+        BufMask.maskUnusedSpace(page);
         int type = HashPage.flag(page) & HashPage.LH_PAGE_TYPE;
         if (type == HashPage.LH_UNUSED_PAGE) {
-            IndexMasks.maskPageContent(page);
+            BufMask.maskPageContent(page);
         } else if (type == HashPage.LH_BUCKET_PAGE || type == HashPage.LH_OVERFLOW_PAGE) {
-            IndexMasks.maskLpFlags(page);
+            BufMask.maskLpFlags(page);
         }
         HashPage.setFlag(page, HashPage.flag(page) & ~HashPage.LH_PAGE_HAS_DEAD_TUPLES);
     }

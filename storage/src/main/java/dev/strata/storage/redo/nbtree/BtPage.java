@@ -59,7 +59,7 @@ public final class BtPage {
     }
 
     public static int flags(byte[] page) {
-        return IndexPage.u16(page, IndexPage.special(page) + 12);
+        return IndexPage.u16(page, IndexPage.opaque(page, SPECIAL_SIZE) + 12);
     }
 
     public static void setPrev(byte[] page, int blkno) {

@@ -45,49 +45,25 @@ final class BtSplitRedo {
         boolean leaf = IndexPage.i32(raw, md) == 0;
         int firstRightOff = IndexPage.u16(raw, md + 4);
         int newItemOff = IndexPage.u16(raw, md + 6);
-        int postingOff = IndexPage.u16(raw, md + 8);
-        int dataLen = IndexRedoSupport.blockDataLength(r, 0);
-        int pos = IndexRedoSupport.blockData(r, 0, IndexRedoSupport.INDEX_TUPLE_HEADER);
-        int end = pos + dataLen;
-
-        byte[] newItem = null;
-        int newItemSize = 0;
-        byte[] nposting = null;
-        int replacePostingOff = 0;
-        if (newItemOnLeft || postingOff != 0) {
-            newItemSize = maxAlign(IndexRedoSupport.indexTupleSize(raw, pos));
-            IndexRedoSupport.checkRange(pos, newItemSize, pos, end, "new item");
-            newItem = Arrays.copyOfRange(raw, pos, pos + newItemSize);
-            pos += newItemSize;
-            if (postingOff != 0) {
-                replacePostingOff = newItemOff - 1;
-                nposting = BtPosting.swapPosting(newItem, page, IndexPage.item(page, replacePostingOff), postingOff);
-            }
-        }
-        IndexRedoSupport.checkRange(pos, IndexRedoSupport.INDEX_TUPLE_HEADER, pos, end, "left high key");
-        int hikeySize = maxAlign(IndexRedoSupport.indexTupleSize(raw, pos));
-        IndexRedoSupport.checkRange(pos, hikeySize, pos, end, "left high key");
-        if (pos + hikeySize != end) {
-            throw new RedoException((end - pos - hikeySize) + " unexpected bytes after the left high key");
-        }
+        LeftData d = new LeftData(r, page, newItemOnLeft, newItemOff, IndexPage.u16(raw, md + 8));
 
         byte[] left = IndexPage.tempPageCopySpecial(page);
-        IndexPage.pageAddItem(left, raw, pos, hikeySize, BtPage.P_HIKEY, false);
+        IndexPage.pageAddItem(left, raw, d.hikey, d.hikeySize, BtPage.P_HIKEY, false);
         int leftOff = BtPage.P_HIKEY + 1;
         int off = BtPage.firstDataKey(page);
         for (; off < firstRightOff; off++) {
-            if (off == replacePostingOff) {
-                IndexPage.pageAddItem(left, nposting, 0,
-                        maxAlign(IndexRedoSupport.indexTupleSize(nposting, 0)), leftOff++, false);
+            if (off == d.replacePostingOff) {
+                IndexPage.pageAddItem(left, d.nposting, 0,
+                        maxAlign(IndexRedoSupport.indexTupleSize(d.nposting, 0)), leftOff++, false);
                 continue;
             } else if (newItemOnLeft && off == newItemOff) {
-                IndexPage.pageAddItem(left, newItem, 0, newItemSize, leftOff++, false);
+                IndexPage.pageAddItem(left, d.newItem, 0, d.newItemSize, leftOff++, false);
             }
             int item = IndexPage.item(page, off);
             IndexPage.pageAddItem(left, page, item, IndexPage.lpLen(page, off), leftOff++, false);
         }
         if (newItemOnLeft && off == newItemOff) {
-            IndexPage.pageAddItem(left, newItem, 0, newItemSize, leftOff, false);
+            IndexPage.pageAddItem(left, d.newItem, 0, d.newItemSize, leftOff, false);
         }
         // The temporary page carries the old opaque, so btpo_prev and btpo_level survive.
         System.arraycopy(left, 0, page, 0, IndexPage.BLCKSZ);
@@ -95,6 +71,43 @@ final class BtSplitRedo {
         BtPage.setNext(page, IndexRedoSupport.blockNumber(r, 1));
         BtPage.setCycleId(page, 0);
         IndexPage.setLsn(page, r.endLsn());
+    }
+
+    /**
+     * Block 0's data: the new item (present for SPLIT_L or a posting split; with a posting split, the posting list
+     * it splits is swapped against it here, against the original page) and the left page's new high key.
+     */
+    private static final class LeftData {
+        byte[] newItem;
+        int newItemSize;
+        byte[] nposting;
+        int replacePostingOff;
+        final int hikey;
+        final int hikeySize;
+
+        LeftData(DecodedRecord r, byte[] page, boolean newItemOnLeft, int newItemOff, int postingOff) {
+            byte[] raw = r.raw();
+            int pos = IndexRedoSupport.blockData(r, 0, IndexRedoSupport.INDEX_TUPLE_HEADER);
+            int end = pos + IndexRedoSupport.blockDataLength(r, 0);
+            if (newItemOnLeft || postingOff != 0) {
+                newItemSize = maxAlign(IndexRedoSupport.indexTupleSize(raw, pos));
+                IndexRedoSupport.checkRange(pos, newItemSize, pos, end, "new item");
+                newItem = Arrays.copyOfRange(raw, pos, pos + newItemSize);
+                pos += newItemSize;
+                if (postingOff != 0) {
+                    replacePostingOff = newItemOff - 1;
+                    nposting = BtPosting.swapPosting(newItem, page, IndexPage.item(page, replacePostingOff),
+                            postingOff);
+                }
+            }
+            IndexRedoSupport.checkRange(pos, IndexRedoSupport.INDEX_TUPLE_HEADER, pos, end, "left high key");
+            hikey = pos;
+            hikeySize = maxAlign(IndexRedoSupport.indexTupleSize(raw, pos));
+            IndexRedoSupport.checkRange(pos, hikeySize, pos, end, "left high key");
+            if (pos + hikeySize != end) {
+                throw new RedoException((end - pos - hikeySize) + " unexpected bytes after the left high key");
+            }
+        }
     }
 
     /** Block 2: the old right sibling now points back at the new right page. */

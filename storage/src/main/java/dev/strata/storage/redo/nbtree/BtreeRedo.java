@@ -2,6 +2,7 @@ package dev.strata.storage.redo.nbtree;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
+import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.wal.DecodedRecord;
 
 import java.util.Arrays;
@@ -73,7 +74,7 @@ public final class BtreeRedo implements RmgrRedo {
         int info = record.rmgrInfo();
         try {
             apply(record, info, blockId, page);
-        } catch (RedoException | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
             throw IndexRedoSupport.failure(record, blockId, "Btree/" + typeName(info), e);
         }
     }
@@ -275,12 +276,12 @@ public final class BtreeRedo implements RmgrRedo {
      */
     @Override
     public void mask(byte[] page, int blkno) {
-        IndexMasks.maskPageLsnAndChecksum(page);
-        IndexMasks.maskPageHintBits(page);
-        IndexMasks.maskUnusedSpace(page);
+        BufMask.maskPageLsnAndChecksum(page);
+        BufMask.maskPageHintBits(page);
+        BufMask.maskUnusedSpace(page);
         int flags = BtPage.flags(page);
         if ((flags & BtPage.BTP_LEAF) != 0) {
-            IndexMasks.maskLpFlags(page);
+            BufMask.maskLpFlags(page);
         }
         BtPage.setFlags(page, flags & ~(BtPage.BTP_HAS_GARBAGE | BtPage.BTP_SPLIT_END));
         BtPage.setCycleId(page, 0);

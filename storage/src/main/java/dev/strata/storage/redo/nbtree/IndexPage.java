@@ -2,14 +2,14 @@ package dev.strata.storage.redo.nbtree;
 
 import dev.strata.storage.redo.RedoException;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 
 /**
- * The standard page layout ({@code bufpage.h}) and the {@code bufpage.c} routines the index access methods' redo
- * uses, byte for byte as PostgreSQL 15 does them, on 8192-byte little-endian pages. Shared by the btree, hash, GIN,
- * GiST, SP-GiST and BRIN redo.
+ * The standard page layout ({@code bufpage.h}) as the index access methods' redo (btree, hash, GIN, GiST, SP-GiST,
+ * BRIN) uses it, on 8192-byte little-endian pages. The {@code bufpage.c} routines themselves are
+ * {@link PageOps}'; this adds what index redo needs around them: refusals that PostgreSQL's redo turns into a PANIC
+ * become exceptions, and {@link #item} checks a line pointer before an item is read.
  *
  * <p>Page header (24 bytes): pd_lsn (xlogid u32 @0, xrecoff u32 @4), pd_checksum u16 @8, pd_flags u16 @10,
  * pd_lower u16 @12, pd_upper u16 @14, pd_special u16 @16, pd_pagesize_version u16 @18 (0x2004), pd_prune_xid u32 @20;
@@ -45,37 +45,33 @@ public final class IndexPage {
 
     public static final int INVALID_BLOCK = 0xFFFFFFFF;
 
-    private static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
     private IndexPage() {
     }
 
     // ---- little-endian access -------------------------------------------------------------------------------
 
     public static int u16(byte[] b, int off) {
-        return (short) I16.get(b, off) & 0xFFFF;
+        return Bytes.u16(b, off);
     }
 
     public static void putU16(byte[] b, int off, int v) {
-        I16.set(b, off, (short) v);
+        Bytes.putU16(b, off, v);
     }
 
     public static int i32(byte[] b, int off) {
-        return (int) I32.get(b, off);
+        return Bytes.i32(b, off);
     }
 
     public static void putI32(byte[] b, int off, int v) {
-        I32.set(b, off, v);
+        Bytes.putI32(b, off, v);
     }
 
     public static long i64(byte[] b, int off) {
-        return (long) I64.get(b, off);
+        return Bytes.i64(b, off);
     }
 
     public static void putI64(byte[] b, int off, long v) {
-        I64.set(b, off, v);
+        Bytes.putI64(b, off, v);
     }
 
     public static int maxAlign(int len) {
@@ -133,6 +129,19 @@ public final class IndexPage {
     public static void setLsn(byte[] page, long lsn) {
         putI32(page, 0, (int) (lsn >>> 32));
         putI32(page, 4, (int) lsn);
+    }
+
+    /**
+     * pd_special, after checking that a special area of {@code size} bytes fits there: masks and redo read an
+     * access method's opaque data at pd_special, which a damaged page could point off the page.
+     */
+    public static int opaque(byte[] page, int size) {
+        int special = special(page);
+        if (special < SIZE_OF_PAGE_HEADER || special + size > BLCKSZ) {
+            throw new RedoException("pd_special " + special + " leaves no room for " + size
+                    + " bytes of special space");
+        }
+        return special;
     }
 
     /** {@code PageIsNew}: pd_upper is zero (an all-zero page). */
@@ -196,130 +205,54 @@ public final class IndexPage {
         return off;
     }
 
-    // ---- bufpage.c ------------------------------------------------------------------------------------------
+    // ---- bufpage.c, through PageOps ---------------------------------------------------------------------------
 
     /** {@code PageInit(page, BLCKSZ, specialSize)}: zero the page and set up an empty layout. */
     public static void pageInit(byte[] page, int specialSize) {
-        java.util.Arrays.fill(page, 0, BLCKSZ, (byte) 0);
-        int special = BLCKSZ - maxAlign(specialSize);
-        setLower(page, SIZE_OF_PAGE_HEADER);
-        setUpper(page, special);
-        putU16(page, PD_SPECIAL, special);
-        putU16(page, 18, PAGE_SIZE_VERSION);
+        PageOps.pageInit(page, specialSize);
     }
 
     /** {@code PageGetTempPageCopySpecial}: a fresh page with the same special size and special contents. */
     public static byte[] tempPageCopySpecial(byte[] page) {
-        byte[] temp = new byte[BLCKSZ];
-        int special = special(page);
-        pageInit(temp, BLCKSZ - special);
-        System.arraycopy(page, special, temp, special, BLCKSZ - special);
-        return temp;
+        return PageOps.pageGetTempPageCopySpecial(page);
     }
 
     /**
      * {@code PageAddItemExtended} with an explicit offset, as redo uses it: without {@code overwrite} the line
      * pointers at and after {@code offnum} shuffle up; with it the slot must be unused. Copies {@code size} bytes of
-     * {@code item} starting at {@code itemOff}; the padding up to MAXALIGN is not written.
+     * {@code item} starting at {@code itemOff}; the padding up to MAXALIGN is not written. Where PostgreSQL's redo
+     * would PANIC on a refused insertion this throws.
      *
      * @return {@code offnum}
      */
     public static int pageAddItem(byte[] page, byte[] item, int itemOff, int size, int offnum, boolean overwrite) {
-        checkPointers(page, false);
-        int limit = maxOffset(page) + 1;
-        boolean shuffle = false;
         if (offnum < 1) {
             throw new RedoException("cannot add an item at invalid offset " + offnum);
-        }
-        if (offnum < limit) {
-            if (overwrite) {
-                if (lpFlags(page, offnum) != LP_UNUSED || lpLen(page, offnum) != 0) {
-                    throw new RedoException("will not overwrite a used ItemId at offset " + offnum);
-                }
-            } else {
-                shuffle = true;
-            }
-        }
-        if (offnum > limit) {
-            throw new RedoException("specified item offset " + offnum + " is too large (max " + (limit - 1) + ")");
-        }
-        int lower = lower(page) + (offnum == limit || shuffle ? ITEM_ID_SIZE : 0);
-        int upper = upper(page) - maxAlign(size);
-        if (lower > upper) {
-            throw new RedoException("item of " + size + " bytes does not fit at offset " + offnum + " (lower "
-                    + lower(page) + ", upper " + upper(page) + ")");
         }
         if (itemOff < 0 || size < 0 || itemOff + size > item.length) {
             throw new RedoException("item of " + size + " bytes at " + itemOff + " runs past its "
                     + item.length + "-byte source");
         }
-        int pos = itemIdPos(offnum);
-        if (shuffle) {
-            System.arraycopy(page, pos, page, pos + ITEM_ID_SIZE, (limit - offnum) * ITEM_ID_SIZE);
+        int maxoff = maxOffset(page);
+        int lower = lower(page);
+        int upper = upper(page);
+        if (PageOps.pageAddItem(page, item, itemOff, size, offnum, overwrite, false) != offnum) {
+            String why = offnum > maxoff + 1 ? "offset is too large (max " + maxoff + ")"
+                    : overwrite && offnum <= maxoff ? "the line pointer there is in use"
+                    : "it does not fit (lower " + lower + ", upper " + upper + ")";
+            throw new RedoException("cannot add an item of " + size + " bytes at offset " + offnum + ": " + why);
         }
-        setItemId(page, offnum, upper, LP_NORMAL, size);
-        System.arraycopy(item, itemOff, page, upper, size);
-        setLower(page, lower);
-        setUpper(page, upper);
         return offnum;
     }
 
     /** {@code PageIndexTupleDelete}: remove one item, closing the gaps in the line pointers and the tuple space. */
     public static void pageIndexTupleDelete(byte[] page, int offnum) {
-        checkPointers(page, true);
-        int nline = maxOffset(page);
-        if (offnum <= 0 || offnum > nline) {
-            throw new RedoException("invalid index offnum: " + offnum);
-        }
-        int offset = lpOff(page, offnum);
-        int size = checkedItemSize(page, offnum, offset);
-        int pdLower = lower(page);
-        int pdUpper = upper(page);
-        int nbytes = pdLower - itemIdPos(offnum + 1);
-        if (nbytes > 0) {
-            System.arraycopy(page, itemIdPos(offnum + 1), page, itemIdPos(offnum), nbytes);
-        }
-        if (offset > pdUpper) {
-            System.arraycopy(page, pdUpper, page, pdUpper + size, offset - pdUpper);
-        }
-        setUpper(page, pdUpper + size);
-        setLower(page, pdLower - ITEM_ID_SIZE);
-        if (!isEmpty(page)) {
-            for (int i = 1; i <= nline - 1; i++) {
-                if (lpOff(page, i) <= offset) {
-                    addToLpOff(page, i, size);
-                }
-            }
-        }
+        PageOps.pageIndexTupleDelete(page, offnum);
     }
 
     /** {@code PageIndexTupleDeleteNoCompact}: like a delete, but other items keep their offset numbers. */
     public static void pageIndexTupleDeleteNoCompact(byte[] page, int offnum) {
-        checkPointers(page, true);
-        int nline = maxOffset(page);
-        if (offnum <= 0 || offnum > nline) {
-            throw new RedoException("invalid index offnum: " + offnum);
-        }
-        int offset = lpOff(page, offnum);
-        int size = checkedItemSize(page, offnum, offset);
-        if (offnum < nline) {
-            setItemId(page, offnum, 0, LP_UNUSED, 0);
-        } else {
-            setLower(page, lower(page) - ITEM_ID_SIZE);
-            nline--;
-        }
-        int pdUpper = upper(page);
-        if (offset > pdUpper) {
-            System.arraycopy(page, pdUpper, page, pdUpper + size, offset - pdUpper);
-        }
-        setUpper(page, pdUpper + size);
-        if (!isEmpty(page)) {
-            for (int i = 1; i <= nline; i++) {
-                if (lpLen(page, i) != 0 && lpOff(page, i) <= offset) {
-                    addToLpOff(page, i, size);
-                }
-            }
-        }
+        PageOps.pageIndexTupleDeleteNoCompact(page, offnum);
     }
 
     /**
@@ -328,120 +261,16 @@ public final class IndexPage {
      * against pd_special in their new order, each with its MAXALIGN padding.
      */
     public static void pageIndexMultiDelete(byte[] page, int[] itemnos, int n) {
-        if (n <= 2) {
-            for (int i = n - 1; i >= 0; i--) {
-                pageIndexTupleDelete(page, itemnos[i]);
-            }
-            return;
-        }
-        checkPointers(page, true);
-        int pdLower = lower(page);
-        int pdSpecial = special(page);
-        int nline = maxOffset(page);
-        int[] keptWords = new int[nline];
-        int nused = 0;
-        int nextitm = 0;
-        int totallen = 0;
-        for (int offnum = 1; offnum <= nline; offnum++) {
-            int offset = lpOff(page, offnum);
-            int size = lpLen(page, offnum);
-            if (offset < upper(page) || offset + size > pdSpecial || offset != maxAlign(offset)) {
-                throw new RedoException("corrupted line pointer: offset = " + offset + ", size = " + size);
-            }
-            if (nextitm < n && offnum == itemnos[nextitm]) {
-                nextitm++;
-            } else {
-                keptWords[nused++] = itemIdWord(page, offnum);
-                totallen += maxAlign(size);
-            }
-        }
-        if (nextitm != n) {
-            throw new RedoException("incorrect index offsets supplied");
-        }
-        if (totallen > pdSpecial - pdLower) {
-            throw new RedoException("corrupted item lengths: total " + totallen + ", available space "
-                    + (pdSpecial - pdLower));
-        }
-        for (int i = 0; i < nused; i++) {
-            putI32(page, itemIdPos(i + 1), keptWords[i]);
-        }
-        setLower(page, SIZE_OF_PAGE_HEADER + nused * ITEM_ID_SIZE);
-        if (nused > 0) {
-            compactify(page, nused);
-        } else {
-            setUpper(page, pdSpecial);
-        }
+        PageOps.pageIndexMultiDelete(page, itemnos, n);
     }
 
     /**
      * {@code PageIndexTupleOverwrite}: replace item {@code offnum} in place, moving the tuples below it when the
-     * MAXALIGNed size changes. lp_flags are kept.
+     * MAXALIGNed size changes. lp_flags are kept. Where PostgreSQL's redo would PANIC on a refusal this throws.
      */
     public static void pageIndexTupleOverwrite(byte[] page, int offnum, byte[] item, int itemOff, int newsize) {
-        checkPointers(page, true);
-        int itemcount = maxOffset(page);
-        if (offnum <= 0 || offnum > itemcount) {
-            throw new RedoException("invalid index offnum: " + offnum);
-        }
-        int offset = lpOff(page, offnum);
-        int oldsize = checkedItemSize(page, offnum, offset);
-        int alignedNew = maxAlign(newsize);
-        int pdUpper = upper(page);
-        if (alignedNew > oldsize + (pdUpper - lower(page))) {
+        if (!PageOps.pageIndexTupleOverwrite(page, offnum, item, itemOff, newsize)) {
             throw new RedoException("item of " + newsize + " bytes does not fit over offset " + offnum);
-        }
-        int diff = oldsize - alignedNew;
-        if (diff != 0) {
-            System.arraycopy(page, pdUpper, page, pdUpper + diff, offset - pdUpper);
-            setUpper(page, pdUpper + diff);
-            for (int i = 1; i <= itemcount; i++) {
-                if (lpLen(page, i) != 0 && lpOff(page, i) <= offset) {
-                    addToLpOff(page, i, diff);
-                }
-            }
-        }
-        int flags = lpFlags(page, offnum);
-        setItemId(page, offnum, offset + diff, flags, newsize);
-        System.arraycopy(item, itemOff, page, offset + diff, newsize);
-    }
-
-    /** compactify_tuples: line pointers 1..nitems, placed from pd_special down in that order. */
-    private static void compactify(byte[] page, int nitems) {
-        byte[] snapshot = page.clone();
-        int upper = special(page);
-        for (int offnum = 1; offnum <= nitems; offnum++) {
-            int word = itemIdWord(page, offnum);
-            int off = word & 0x7FFF;
-            int alignedLen = maxAlign(word >>> 17);
-            upper -= alignedLen;
-            System.arraycopy(snapshot, off, page, upper, alignedLen);
-            putI32(page, itemIdPos(offnum), (word & ~0x7FFF) | upper);
-        }
-        setUpper(page, upper);
-    }
-
-    private static void addToLpOff(byte[] page, int offnum, int delta) {
-        int word = itemIdWord(page, offnum);
-        int off = ((word & 0x7FFF) + delta) & 0x7FFF;
-        putI32(page, itemIdPos(offnum), (word & ~0x7FFF) | off);
-    }
-
-    private static int checkedItemSize(byte[] page, int offnum, int offset) {
-        int size = lpLen(page, offnum);
-        if (offset < upper(page) || offset + size > special(page) || offset != maxAlign(offset)) {
-            throw new RedoException("corrupted line pointer: offset = " + offset + ", size = " + size);
-        }
-        return maxAlign(size);
-    }
-
-    private static void checkPointers(byte[] page, boolean alignedSpecial) {
-        int lower = lower(page);
-        int upper = upper(page);
-        int special = special(page);
-        if (lower < SIZE_OF_PAGE_HEADER || lower > upper || upper > special || special > BLCKSZ
-                || (alignedSpecial && special != maxAlign(special))) {
-            throw new RedoException("corrupted page pointers: lower = " + lower + ", upper = " + upper
-                    + ", special = " + special);
         }
     }
 }

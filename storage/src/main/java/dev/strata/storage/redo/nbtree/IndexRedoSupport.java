@@ -19,9 +19,14 @@ public final class IndexRedoSupport {
     private IndexRedoSupport() {
     }
 
-    /** The error for a record that cannot be applied to one of its blocks. */
+    /**
+     * The error for a record that cannot be applied to one of its blocks. Any failure while applying one (an offset
+     * off the page, a length past the record's data) ends up here, so that bad WAL or a bad base page is reported
+     * with the record rather than as a bare runtime exception.
+     */
     public static RedoException failure(DecodedRecord record, int blockId, String recordType, Throwable cause) {
-        return new RedoException(describe(record, blockId, recordType) + ": " + cause.getMessage(), cause);
+        String detail = cause instanceof RedoException ? cause.getMessage() : cause.toString();
+        return new RedoException(describe(record, blockId, recordType) + ": " + detail, cause);
     }
 
     /** The error for a record that cannot be applied to one of its blocks. */

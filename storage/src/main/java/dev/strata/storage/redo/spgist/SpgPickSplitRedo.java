@@ -17,69 +17,102 @@ final class SpgPickSplitRedo {
     private SpgPickSplitRedo() {
     }
 
+    /** The fields of one PICKSPLIT record and where its arrays and tuples sit in the record's bytes. */
+    private static final class Parsed {
+        final byte[] raw;
+        final int md;
+        final int end;
+        final boolean rootSplit;
+        final int offInner;
+        final int leafFlags;
+        final int[] toDelete;
+        final int[] toInsert;
+        final int select;
+        final int inner;
+        final int innerSize;
+        final int leaves;
+        final int blknoInner;
+
+        Parsed(DecodedRecord r) {
+            raw = r.raw();
+            md = IndexRedoSupport.mainData(r, 28);
+            end = md + r.mainDataLength();
+            rootSplit = raw[md] != 0;
+            int nDelete = IndexPage.u16(raw, md + 2);
+            int nInsert = IndexPage.u16(raw, md + 4);
+            offInner = IndexPage.u16(raw, md + 8);
+            leafFlags = SpgPage.SPGIST_LEAF | (raw[md + 11] != 0 ? SpgPage.SPGIST_NULLS : 0);
+            int p = md + 28;
+            IndexRedoSupport.checkRange(p, 2 * nDelete + 3 * nInsert + 8, md, end, "offset arrays");
+            toDelete = IndexRedoSupport.u16Array(raw, p, nDelete);
+            p += 2 * nDelete;
+            toInsert = IndexRedoSupport.u16Array(raw, p, nInsert);
+            p += 2 * nInsert;
+            select = p;
+            inner = p + nInsert;
+            innerSize = SpgPage.innerSize(raw, inner);
+            IndexRedoSupport.checkRange(inner, innerSize, md, end, "inner tuple");
+            leaves = inner + innerSize;
+            blknoInner = IndexRedoSupport.blockNumber(r, 2);
+        }
+
+        boolean flag(int at) {
+            return raw[md + at] != 0;
+        }
+
+        void updateParentLink(byte[] page) {
+            SpgPage.updateNodeLink(page, IndexPage.u16(raw, md + 14), IndexPage.u16(raw, md + 16), blknoInner,
+                    offInner);
+        }
+    }
+
     static void apply(DecodedRecord r, int blockId, byte[] page) {
-        byte[] raw = r.raw();
-        int md = IndexRedoSupport.mainData(r, 28);
-        int end = md + r.mainDataLength();
-        boolean rootSplit = raw[md] != 0;
-        int nDelete = IndexPage.u16(raw, md + 2);
-        int nInsert = IndexPage.u16(raw, md + 4);
-        int offInner = IndexPage.u16(raw, md + 8);
-        int leafFlags = SpgPage.SPGIST_LEAF | (raw[md + 11] != 0 ? SpgPage.SPGIST_NULLS : 0);
-        int p = md + 28;
-        IndexRedoSupport.checkRange(p, 2 * nDelete + 3 * nInsert + 8, md, end, "offset arrays");
-        int[] toDelete = IndexRedoSupport.u16Array(raw, p, nDelete);
-        p += 2 * nDelete;
-        int[] toInsert = IndexRedoSupport.u16Array(raw, p, nInsert);
-        p += 2 * nInsert;
-        int select = p;
-        p += nInsert;
-        int inner = p;
-        int innerSize = SpgPage.innerSize(raw, inner);
-        IndexRedoSupport.checkRange(inner, innerSize, md, end, "inner tuple");
-        int leaves = inner + innerSize;
-        int blknoInner = IndexRedoSupport.blockNumber(r, 2);
+        Parsed x = new Parsed(r);
         switch (blockId) {
-            case 0 -> {
-                if (rootSplit) {
-                    throw new RedoException("a root split does not change block id 0");
-                }
-                if (raw[md + 6] != 0) {
-                    SpgPage.init(page, leafFlags);
-                } else {
-                    SpgPage.check(page);
-                    boolean isBuild = raw[md + 24] != 0;
-                    SpgPage.multiDelete(page, toDelete, isBuild ? SpgPage.PLACEHOLDER : SpgPage.REDIRECT,
-                            SpgPage.PLACEHOLDER, isBuild ? IndexPage.INVALID_BLOCK : blknoInner,
-                            isBuild ? 0 : offInner, IndexPage.i32(raw, md + 20));
-                }
-                addLeaves(page, raw, leaves, end, toInsert, select, 0);
-            }
+            case 0 -> source(x, page);
             case 1 -> {
-                if (raw[md + 7] != 0) {
-                    SpgPage.init(page, leafFlags);
+                if (x.flag(7)) {
+                    SpgPage.init(page, x.leafFlags);
                 }
                 SpgPage.check(page);
-                addLeaves(page, raw, leaves, end, toInsert, select, 1);
+                addLeaves(page, x.raw, x.leaves, x.end, x.toInsert, x.select, 1);
             }
             case 2 -> {
-                if (raw[md + 10] != 0) {
-                    SpgPage.init(page, raw[md + 11] != 0 ? SpgPage.SPGIST_NULLS : 0);
+                if (x.flag(10)) {
+                    SpgPage.init(page, x.flag(11) ? SpgPage.SPGIST_NULLS : 0);
                 }
                 SpgPage.check(page);
-                SpgPage.addOrReplace(page, raw, inner, innerSize, offInner);
-                if (raw[md + 12] != 0) {
-                    SpgPage.updateNodeLink(page, IndexPage.u16(raw, md + 14), IndexPage.u16(raw, md + 16),
-                            blknoInner, offInner);
+                SpgPage.addOrReplace(page, x.raw, x.inner, x.innerSize, x.offInner);
+                if (x.flag(12)) {
+                    x.updateParentLink(page);
                 }
             }
             case 3 -> {
                 SpgPage.check(page);
-                SpgPage.updateNodeLink(page, IndexPage.u16(raw, md + 14), IndexPage.u16(raw, md + 16), blknoInner,
-                        offInner);
+                x.updateParentLink(page);
             }
             default -> throw new RedoException("PICKSPLIT references block ids 0..3");
         }
+    }
+
+    /**
+     * The source leaf page: re-initialised, or its moved tuples replaced by a redirect to the new inner tuple and
+     * placeholders (only placeholders during index build); then the leaf tuples that stay on it.
+     */
+    private static void source(Parsed x, byte[] page) {
+        if (x.rootSplit) {
+            throw new RedoException("a root split does not change block id 0");
+        }
+        if (x.flag(6)) {
+            SpgPage.init(page, x.leafFlags);
+        } else {
+            SpgPage.check(page);
+            boolean isBuild = x.flag(24);
+            SpgPage.multiDelete(page, x.toDelete, isBuild ? SpgPage.PLACEHOLDER : SpgPage.REDIRECT,
+                    SpgPage.PLACEHOLDER, isBuild ? IndexPage.INVALID_BLOCK : x.blknoInner,
+                    isBuild ? 0 : x.offInner, IndexPage.i32(x.raw, x.md + 20));
+        }
+        addLeaves(page, x.raw, x.leaves, x.end, x.toInsert, x.select, 0);
     }
 
     /** Adds the leaf tuples whose page selector is {@code which}, walking past the others. */

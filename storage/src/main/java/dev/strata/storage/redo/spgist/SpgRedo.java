@@ -2,7 +2,7 @@ package dev.strata.storage.redo.spgist;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
-import dev.strata.storage.redo.nbtree.IndexMasks;
+import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
 import dev.strata.storage.wal.DecodedRecord;
@@ -42,7 +42,7 @@ public final class SpgRedo implements RmgrRedo {
         try {
             apply(record, info, blockId, page);
             IndexPage.setLsn(page, record.endLsn());
-        } catch (RedoException | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
             throw IndexRedoSupport.failure(record, blockId, "SPGist/" + typeName(info), e);
         }
     }
@@ -73,10 +73,10 @@ public final class SpgRedo implements RmgrRedo {
     /** {@code spg_mask}: LSN and checksum, hint bits, and the unused space when pd_lower looks set. */
     @Override
     public void mask(byte[] page, int blkno) {
-        IndexMasks.maskPageLsnAndChecksum(page);
-        IndexMasks.maskPageHintBits(page);
+        BufMask.maskPageLsnAndChecksum(page);
+        BufMask.maskPageHintBits(page);
         if (IndexPage.lower(page) >= IndexPage.SIZE_OF_PAGE_HEADER) {
-            IndexMasks.maskUnusedSpace(page);
+            BufMask.maskUnusedSpace(page);
         }
     }
 }

@@ -46,6 +46,22 @@ public final class RedoVerifier {
     private final List<String> unsupportedSamples = new ArrayList<>();
     private final int keepMismatches;
     private long totalRecords;
+    private BlockObserver observer;
+
+    /** Sees each verified block: the record, the block id, the version it was applied to and the after-image. */
+    @FunctionalInterface
+    public interface BlockObserver {
+        /**
+         * @param base    the previous version of the block (null for a will-init block); not to be modified
+         * @param primary the primary's after-image
+         */
+        void verified(DecodedRecord rec, int blockId, byte[] base, byte[] primary);
+    }
+
+    /** Registers an observer of verified blocks (benchmarks collect samples this way). */
+    public void observe(BlockObserver observer) {
+        this.observer = observer;
+    }
 
     private record BlockKey(RelTag rel, int blkno) {
     }
@@ -116,13 +132,16 @@ public final class RedoVerifier {
             versions.put(key, primary);
             return;
         }
-        compare(rec, b, ts, ours, primary);
+        if (compare(rec, b, ts, ours, primary) && observer != null) {
+            observer.verified(rec, id, base, primary);
+        }
         byte[] next = primary.clone();
         PageOps.pageSetLSN(next, PageOps.pageGetLSN(ours));
         versions.put(key, next);
     }
 
-    private void compare(DecodedRecord rec, BlockRef b, TypeStats ts, byte[] ours, byte[] primary) {
+    /** Compares under the rmgr's mask; true when the pages match. */
+    private boolean compare(DecodedRecord rec, BlockRef b, TypeStats ts, byte[] ours, byte[] primary) {
         byte[] a = ours.clone();
         byte[] p = primary.clone();
         String maskError = null;
@@ -137,13 +156,14 @@ public final class RedoVerifier {
         int diff = maskError != null ? -1 : firstDifference(a, p);
         if (maskError == null && diff < 0) {
             ts.verified++;
-            return;
+            return true;
         }
         ts.mismatched++;
         String detail = maskError != null ? "masking failed: " + maskError
                 : String.format("(strata 0x%02x, primary 0x%02x, after masking)", a[diff] & 0xFF, p[diff] & 0xFF);
         keep(new Mismatch(rec.lsn(), rec.endLsn(), RecordTypes.label(rec.rmid(), rec.info()), b.rel(), b.blkno(),
                 diff, detail, ours, primary));
+        return false;
     }
 
     private void applyQuietly(DecodedRecord rec, int id, BlockKey key, byte[] base) {

@@ -114,6 +114,19 @@ class GistRedoTest {
     }
 
     @Test
+    void deleteRemovesDeadTuplesAndClearsGarbageLikeThePrimaryPrunes() {
+        byte[] p = page(GistRedo.F_LEAF | GistRedo.F_HAS_GARBAGE, tuple(1, 0, 1), tuple(2, 0, 2), tuple(3, 0, 3),
+                tuple(4, 0, 4));
+        DecodedRecord r = TestRecord.of(RM, GistRedo.DELETE).block(0, 3, null)
+                .main(le(4, 700, 2, 3, 2, 1, 2, 2, 2, 4)).build();
+        redo.redo(r, 0, p);
+        assertThat(IndexPage.maxOffset(p)).isEqualTo(1);
+        assertThat(item(p, 1)).isEqualTo(tuple(3, 0, 3));
+        // gistprunepage on the primary leaves F_TUPLES_DELETED alone
+        assertThat(GistRedo.flags(p)).isEqualTo(GistRedo.F_LEAF);
+    }
+
+    @Test
     void maskHidesNsnFollowRightGarbageAndLeafFlags() {
         byte[] a = page(GistRedo.F_LEAF, tuple(1, 0, 1));
         byte[] b = a.clone();

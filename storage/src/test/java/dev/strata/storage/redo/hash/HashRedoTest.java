@@ -152,6 +152,18 @@ class HashRedoTest {
     }
 
     @Test
+    void splitCompleteAlsoSetsTheBucketFlagsOnARestoredImage() {
+        DecodedRecord r = TestRecord.of(RM, HashRedo.SPLIT_COMPLETE).block(0, 1, null).block(1, 4, null)
+                .main(le(2, HashPage.LH_BUCKET_PAGE, 2, HashPage.LH_BUCKET_PAGE)).build();
+        byte[] restored = bucketPage(HashPage.LH_BUCKET_PAGE | 0x20);
+        assertThat(dev.strata.storage.redo.IndexRmgrs.afterImageRestore(r, 0, restored)).isTrue();
+        assertThat(HashPage.flag(restored)).isEqualTo(HashPage.LH_BUCKET_PAGE);
+        assertThat(IndexPage.lsn(restored)).isEqualTo(r.endLsn());
+        DecodedRecord insert = TestRecord.of(RM, HashRedo.INSERT).block(0, 1, tuple(1, 0, 1)).main(le(2, 1)).build();
+        assertThat(dev.strata.storage.redo.IndexRmgrs.afterImageRestore(insert, 0, restored)).isFalse();
+    }
+
+    @Test
     void maskHidesAllOfAnUnusedPage() {
         byte[] a = new byte[IndexPage.BLCKSZ];
         HashPage.initBuf(a, -1, -1, HashPage.LH_UNUSED_PAGE);

@@ -109,6 +109,25 @@ class BtreeRedoTest {
     }
 
     @Test
+    void aSplitWithAPostingListSplitKeepsTheSwappedPostingListOnTheLeft() {
+        byte[] orig = leaf(9, tuple(90, 0, 0), tuple(10, 0, 1), posting(20, 1, 1, 1, 5, 1, 9), tuple(30, 0, 3),
+                tuple(40, 0, 4));
+        byte[] hikey = tuple(20, 0, 0);
+        // orignewitem (20, TID 1/3) goes right at offset 4; posting split at TID position 1 of item 3
+        DecodedRecord r = TestRecord.of(RM, BtreeRedo.SPLIT_R)
+                .block(0, 4, cat(tuple(20, 1, 3), hikey))
+                .block(1, 7, cat(tuple(40, 0, 4), tuple(30, 0, 3), tuple(20, 1, 9), tuple(90, 0, 0)), true)
+                .block(2, 9, null)
+                .main(le(4, 0, 2, 4, 2, 4, 2, 1)).build();
+        byte[] left = orig.clone();
+        redo.redo(r, 0, left);
+        byte[] expectLeft = leaf(7, hikey, tuple(10, 0, 1), posting(20, 1, 1, 1, 3, 1, 5));
+        BtPage.setFlags(expectLeft, BtPage.BTP_LEAF | BtPage.BTP_INCOMPLETE_SPLIT);
+        IndexPage.setLsn(expectLeft, r.endLsn());
+        assertThat(left).isEqualTo(expectLeft);
+    }
+
+    @Test
     void dedupMergesEachLoggedIntervalIntoOnePostingList() {
         byte[] page = leaf(0, tuple(1, 0, 1), tuple(2, 0, 2), tuple(2, 0, 3), posting(2, 0, 4, 0, 5),
                 tuple(3, 0, 6));
@@ -215,6 +234,6 @@ class BtreeRedoTest {
         assertThatThrownBy(() -> redo.redo(r, 0, page)).isInstanceOf(RedoException.class)
                 .hasMessageContaining("Btree/INSERT_LEAF at 2/1000")
                 .hasMessageContaining("1663/5/16384 block 3")
-                .hasMessageContaining("offset 9 is too large");
+                .hasMessageContaining("at offset 9: offset is too large");
     }
 }

@@ -86,6 +86,23 @@ class SpgRedoTest {
     }
 
     @Test
+    void addNodeMovesAGrownInnerTupleToANewPageAndLeavesARedirect() {
+        byte[] src = page(0, inner(2), inner(1));
+        byte[] header = cat(le(2, 2, 2, 1, 1, 1, 1, 0, 2, 1, 2, 1, 1, 0, 1, 0), STATE);
+        DecodedRecord r = TestRecord.of(RM, SpgRedo.ADD_NODE).block(0, 5, null).block(1, 12, null, true)
+                .main(cat(header, inner(3))).build();
+        byte[] moved = new byte[IndexPage.BLCKSZ];
+        redo.redo(r, 1, moved);
+        assertThat(item(moved, 1)).isEqualTo(inner(3));
+
+        redo.redo(r, 0, src);
+        assertThat(item(src, 2)).isEqualTo(SpgPage.deadTuple(SpgPage.REDIRECT, 12, 1, 900));
+        assertThat(SpgPage.nRedirection(src)).isEqualTo(1);
+        // the parent (item 1 of the source page) now points at the moved tuple through node 1
+        assertThat(nodeLink(src, 1, 1)).isEqualTo(12);
+    }
+
+    @Test
     void moveLeafsLeavesARedirectAndPlaceholdersBehind() {
         byte[] src = page(SpgPage.SPGIST_LEAF, leaf(1, 0, 40), leaf(2, 1, 41), leaf(3, 0, 42));
         byte[] header = cat(le(2, 2, 1, 1, 1, 0, 1, 0, 1, 0, 2, 1, 2, 0, 2, 0), STATE);

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the byte-for-byte comparison with the primary's files and pg_checksums also prove the checksums are recomputed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StockPostgresFromBackupTest {
+class StockPostgresFromBackupIT {
     private TestPrimary pg;
     private Path snapshot;
     private Path fullTar;
@@ -56,7 +56,7 @@ class StockPostgresFromBackupTest {
         ClusterFixture.populate(pg, ts.toString());
         pg.sql("CHECKPOINT");
         for (String db : ClusterFixture.DATABASES) {
-            primaryDumps.put(db, dump(pg.port(), db));
+            primaryDumps.put(db, ClusterFixture.dump(pg, pg.port(), db));
         }
         pg.stopServer("fast");
         // a copy, so that the primary can run on while the tests read the files of its shutdown state
@@ -94,7 +94,7 @@ class StockPostgresFromBackupTest {
             assertThat(copy.query("postgres", "SELECT pg_is_in_recovery()")).isEqualTo("f");
             assertThat(copy.logText()).doesNotContain("redo starts").doesNotContain("PANIC");
             for (String db : ClusterFixture.DATABASES) {
-                assertThat(dump(copy.port(), db)).as("pg_dump of " + db).isEqualTo(primaryDumps.get(db));
+                assertThat(ClusterFixture.dump(pg, copy.port(), db)).as("pg_dump of " + db).isEqualTo(primaryDumps.get(db));
             }
             String amcheck = copy.tool("pg_amcheck", "--all", "--heapallindexed", "--install-missing", "-d",
                     "postgres");
@@ -168,48 +168,23 @@ class StockPostgresFromBackupTest {
         try (RestoredCluster standby = RestoredCluster.extract(pg, replicaTar, "standby")) {
             standby.start();
             pg.sql("CHECKPOINT");
-            awaitReplay(standby, pg.currentFlushLsn());
+            standby.awaitReplay(pg.currentFlushLsn());
             assertThat(standby.query("postgres", "SELECT pg_is_in_recovery()")).isEqualTo("t");
             assertThat(standby.query("app1", "SELECT count(*) FROM after_backup")).isEqualTo("5000");
             for (String db : ClusterFixture.DATABASES) {
-                assertThat(dump(standby.port(), db)).as("pg_dump of " + db + " on the standby")
-                        .isEqualTo(dump(pg.port(), db));
+                assertThat(ClusterFixture.dump(pg, standby.port(), db)).as("pg_dump of " + db + " on the standby")
+                        .isEqualTo(ClusterFixture.dump(pg, pg.port(), db));
             }
             // after a restartpoint the standby no longer depends on the synthetic checkpoint: it restarts
             standby.execute("postgres", "CHECKPOINT");
             standby.stop();
             standby.start();
             pg.sqlIn("app1", "INSERT INTO after_backup VALUES (0, 'after the standby restarted')");
-            awaitReplay(standby, pg.currentFlushLsn());
+            standby.awaitReplay(pg.currentFlushLsn());
             assertThat(standby.query("app1", "SELECT count(*) FROM after_backup")).isEqualTo("5001");
             assertThat(standby.logText()).doesNotContain("PANIC").contains("redo starts at "
                     + Lsn.format(checkpointLsn + 120));
         }
-    }
-
-    private void awaitReplay(RestoredCluster standby, long target) throws Exception {
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        String replayed = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                replayed = standby.query("postgres", "SELECT pg_last_wal_replay_lsn()");
-                if (replayed != null && Long.compareUnsigned(Lsn.parse(replayed), target) >= 0) {
-                    return;
-                }
-            } catch (java.sql.SQLException notYetConsistent) {
-                // hot standby opens once the primary's running-xacts record has been replayed
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the standby replayed up to " + replayed + ", not " + Lsn.format(target)
-                + "\n" + standby.logText());
-    }
-
-    /** pg_dump's text without its restrict and unrestrict meta-commands, whose key is random in every run. */
-    private String dump(int port, String db) throws IOException {
-        String text = pg.tool("pg_dump", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres",
-                "--no-unlogged-table-data", db);
-        return text.replaceAll("(?m)^\\\\(un)?restrict \\S+$", "");
     }
 
     private static void write(BackupWriter writer, Path file) throws IOException {

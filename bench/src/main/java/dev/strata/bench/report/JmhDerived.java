@@ -1,0 +1,62 @@
+package dev.strata.bench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Locale;
+
+/** Figures computed from JMH scores rather than shown as they are. */
+final class JmhDerived {
+    /** Pages each image-creation shot writes (EngineMaintenanceBenchmark.PAGES). */
+    static final int IMAGE_PAGES = 16_384;
+
+    private JmhDerived() {
+    }
+
+    /** Engine read latency with 10 deltas above the image over image-only, both compacted into L1 (issue 3). */
+    static Figure reconstructRatio(RawResults raw) {
+        JsonNode ten = raw.jmh("EngineReadBenchmark.getPage", "deltas=10:layout=l1");
+        JsonNode zero = raw.jmh("EngineReadBenchmark.getPage", "deltas=0:layout=l1");
+        double t = score(ten);
+        double z = score(zero);
+        return new Figure("reconstruct10_ratio_vs_image", "Engine read with 10 deltas above the image (L1, redo "
+                + "excluded)", t, "µs", "image only", z, t / z, Goal.atMost(2.0, "issue 3"),
+                relativeNoise(ten, zero), "JMH EngineReadBenchmark");
+    }
+
+    /** Pages per second of image creation: the pages of one shot over the shot's time (issue 3). */
+    static Figure imageCreationRate(RawResults raw) {
+        JsonNode r = raw.jmh("EngineMaintenanceBenchmark.imageCreation", null);
+        double ms = score(r);
+        double rate = IMAGE_PAGES / (ms / 1000);
+        return new Figure(null, "Image creation through the read path, one thread", rate, "pages/s", null,
+                Double.NaN, Double.NaN, Goal.atLeast(30_000, "issue 3"), relativeNoise(r, null),
+                "JMH EngineMaintenanceBenchmark");
+    }
+
+    /** Engine ingest in MB/s for one value size: records/s times the value size. */
+    static Figure ingestRate(RawResults raw, int valueBytes) {
+        JsonNode r = raw.jmh("EngineIngestBenchmark.ingest", "valueBytes=" + valueBytes);
+        double mbs = score(r) * valueBytes / 1e6;
+        return new Figure(null, "Engine ingest of " + valueBytes + "-byte values (put + commit, flushes included)",
+                mbs, "MB/s", null, Double.NaN, Double.NaN, null, relativeNoise(r, null),
+                "JMH EngineIngestBenchmark");
+    }
+
+    static double score(JsonNode r) {
+        return r == null ? Double.NaN : r.path("primaryMetric").path("score").asDouble(Double.NaN);
+    }
+
+    /** JMH's 99.9 % error relative to the score; for a ratio, the two relative errors added. */
+    static String relativeNoise(JsonNode a, JsonNode b) {
+        double e = rel(a) + (b == null ? 0 : rel(b));
+        return Double.isFinite(e) ? String.format(Locale.ROOT, "±%.0f %%", 100 * e) : null;
+    }
+
+    private static double rel(JsonNode r) {
+        if (r == null) {
+            return Double.NaN;
+        }
+        JsonNode m = r.path("primaryMetric");
+        return m.path("scoreError").asDouble(Double.NaN) / m.path("score").asDouble(Double.NaN);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.strata.replication.stream;
+
+import dev.strata.storage.pg.Lsn;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The thread that owns the pgjdbc replication stream (pgjdbc's stream must be used from one thread): it reads
+ * XLogData into a bounded queue for the ingest thread and keeps the standby status current.
+ *
+ * <p>Status: before every read the flush and apply positions are set to the timeline's durable LSN; pgjdbc sends
+ * them at the status interval and whenever a keepalive asks for a reply (write = the position received). While
+ * the queue is full (ingest busy with a flush or compaction) the thread keeps polling the queue with a short
+ * timeout and sends a status itself when one is due, so the primary never waits longer than the interval, which is
+ * well below {@code wal_sender_timeout}.
+ */
+final class WalReceiver implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(WalReceiver.class);
+    private static final long IDLE_SLEEP_MILLIS = 2;
+    /**
+     * pgjdbc's non-blocking read never reports the end of the stream, so while idle a status asking for a reply is
+     * written this often: on a connection the server closed, the second write fails, which ends the stream.
+     */
+    private static final long IDLE_PING_NANOS = 1_000_000_000L;
+
+    private final PGReplicationStream stream;
+    private final BlockingQueue<WalChunk> queue;
+    private final LongSupplier durableLsn;
+    private final long statusIntervalNanos;
+    private volatile boolean stopped;
+    private volatile Throwable failure;
+    private volatile long receivedLsn;
+    private long expectedLsn;
+    private long reportedDurable = -1;
+    private long lastForcedStatus = System.nanoTime();
+    private long lastData = System.nanoTime();
+
+    WalReceiver(PGReplicationStream stream, BlockingQueue<WalChunk> queue, long startLsn, LongSupplier durableLsn,
+                Duration statusInterval) {
+        this.stream = stream;
+        this.queue = queue;
+        this.expectedLsn = startLsn;
+        this.receivedLsn = startLsn;
+        this.durableLsn = durableLsn;
+        this.statusIntervalNanos = statusInterval.toNanos();
+    }
+
+    /** The end of the WAL received so far. */
+    long receivedLsn() {
+        return receivedLsn;
+    }
+
+    /** Why the thread ended, or null while it runs (or after a requested stop). */
+    Throwable failure() {
+        return failure;
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopped) {
+                updateDurable();
+                ByteBuffer buf = stream.readPending();
+                if (buf == null) {
+                    pingIfIdle();
+                    Thread.sleep(IDLE_SLEEP_MILLIS);
+                    continue;
+                }
+                lastData = System.nanoTime();
+                long end = stream.getLastReceiveLSN().asLong();
+                long start = end - buf.remaining();
+                if (start != expectedLsn) {
+                    throw new IllegalStateException("the primary sent WAL from " + Lsn.format(start) + " but "
+                            + Lsn.format(expectedLsn) + " was expected next");
+                }
+                expectedLsn = end;
+                enqueue(new WalChunk(start, buf));
+                receivedLsn = end;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (SQLException | RuntimeException e) {
+            if (!stopped) {
+                failure = e;
+            }
+        } finally {
+            try {
+                stream.close();
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("closing the replication stream: {}", e.toString());
+            }
+        }
+    }
+
+    private void updateDurable() {
+        long d = durableLsn.getAsLong();
+        if (d != reportedDurable && d != Lsn.INVALID) {
+            LogSequenceNumber l = LogSequenceNumber.valueOf(d);
+            stream.setFlushedLSN(l);
+            stream.setAppliedLSN(l);
+            reportedDurable = d;
+        }
+    }
+
+    private void pingIfIdle() throws SQLException {
+        long now = System.nanoTime();
+        if (now - lastData >= IDLE_PING_NANOS && now - lastForcedStatus >= IDLE_PING_NANOS) {
+            updateDurable();
+            stream.forceUpdateStatus();
+            lastForcedStatus = now;
+        }
+    }
+
+    private void enqueue(WalChunk chunk) throws InterruptedException, SQLException {
+        while (!queue.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
+            if (stopped) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (now - lastForcedStatus >= statusIntervalNanos) {
+                updateDurable();
+                stream.forceUpdateStatus();
+                lastForcedStatus = now;
+            }
+        }
+    }
+}
