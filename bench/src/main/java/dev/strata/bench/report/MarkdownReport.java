@@ -45,6 +45,9 @@ public final class MarkdownReport {
         md.append("| figure | Strata | baseline | ratio | goal | met | noise | key |\n");
         md.append("|---|---:|---|---:|---|---|---|---|\n");
         for (Figure f : figures) {
+            if (f.key() == null && f.goal() == null && Double.isNaN(f.value())) {
+                continue; // an informational figure this run did not measure (e.g. left out by --quick)
+            }
             md.append("| ").append(f.what()).append(" | ").append(num(f.value())).append(' ').append(f.unit())
                     .append(" | ").append(f.baseline() == null ? "—" : f.baseline() + ": " + num(f.baselineValue())
                             + " " + f.unit())
