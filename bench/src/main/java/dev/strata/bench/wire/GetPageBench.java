@@ -2,6 +2,7 @@ package dev.strata.bench.wire;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.strata.storage.pgdata.Datadir;
 import dev.strata.wire.PgServer;
 import dev.strata.wire.PgServerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>throughput at depth 1, with 8 connections at depth 1, and on one connection at depth 32.</li>
  * </ul>
  *
- * The pg port serves pages from memory ({@link BenchStorage}), so the figures are the wire path's. Output (JSON,
+ * The pg port serves pages from memory ({@link BenchStorage}), so the figures are the wire path's; with
+ * {@code --storage engine} it reads them from a real layer engine instead ({@link EngineStorage}). Output (JSON,
  * to {@code --out}): {@code getpage_p50_ratio_vs_echo}, {@code getpage_p99_ratio_vs_echo},
  * {@code getpage_p999_ratio_vs_echo} (goal p50 ≤ 1.3), {@code getpage_depth32_speedup} (depth-32 over depth-1
  * throughput, goal ≥ 4), {@code getpage_8conn_speedup}, the raw latencies and throughputs, and the spread of the
@@ -42,8 +44,10 @@ public final class GetPageBench {
     private final long roundNanos;
     private final long warmupNanos;
     private final int rounds;
+    private final boolean engine;
 
     private GetPageBench(Map<String, String> a) {
+        engine = a.getOrDefault("storage", "memory").equals("engine");
         pages = Integer.parseInt(a.getOrDefault("pages", "4096"));
         depth = Integer.parseInt(a.getOrDefault("depth", "32"));
         connections = Integer.parseInt(a.getOrDefault("connections", "8"));
@@ -75,10 +79,13 @@ public final class GetPageBench {
 
     private Map<String, Object> run() throws Exception {
         BenchStorage storage = new BenchStorage(pages, 42);
-        try (PgServer server = PgServer.builder().tenants(storage).datadirViews(tl -> storage)
-                .meterRegistry(new SimpleMeterRegistry())
+        EngineStorage engineStorage = engine ? new EngineStorage(storage) : null;
+        PgServer.Builder builder = engine
+                ? PgServer.builder().tenants(engineStorage.tenants).datadirViews(Datadir::new)
+                : PgServer.builder().tenants(storage).datadirViews(tl -> storage);
+        try (PgServer server = builder.meterRegistry(new SimpleMeterRegistry())
                 .config(PgServerConfig.defaults().withListen("127.0.0.1", 0)).build().start();
-             EchoServer echo = new EchoServer(0)) {
+             EchoServer echo = new EchoServer(0); AutoCloseable cleanup = engineStorage) {
             Target strata = () -> FrameConnection.pageStream(server.port(), BenchStorage.TENANT,
                     BenchStorage.TIMELINE);
             Target baseline = () -> FrameConnection.echo(echo.port());
@@ -140,6 +147,7 @@ public final class GetPageBench {
         m.put("depth", depth);
         m.put("connections", connections);
         m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("storage", engine ? "engine" : "memory");
         return m;
     }
 
