@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code heapHotUpdate}, {@code btreeLeafInsert}, {@code btreeSplit} (the left page of SPLIT_L/SPLIT_R),
  *       {@code fpiRestore} (XLOG/FPI, image restored and LSN stamped).</li>
  * </ul>
- * Run: {@code java -jar bench/target/benchmarks.jar RedoBench -p walCompression=off}.
+ * Run: {@code java -jar bench/target/benchmarks.jar dev.strata.bench.redo.RedoBench -p walCompression=off}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -56,8 +56,10 @@ public final class DeltaLayer extends PersistentLayer {
         byte[] target = new byte[FENCE_WIDTH];
         System.arraycopy(keyBytes, 0, target, 0, Key.SIZE);
         Bytes.putLong(target, Key.SIZE, uptoLsn);
+        LayerFileReader.Memo leaves = reader.new Memo();
+        LayerFileReader.Memo values = reader.new Memo();
         for (long i = reader.search(target); i >= 0; i--) {
-            byte[] b = reader.leafBlock(i);
+            byte[] b = leaves.apply(reader.leafBlockNo(i));
             int o = reader.leafOffset(i);
             if (!Bytes.startsWith(b, o, keyBytes)) {
                 return;
@@ -67,7 +69,7 @@ public final class DeltaLayer extends PersistentLayer {
                 return;
             }
             checkLsn(lsn, i);
-            st.add(lsn, readValue(b, o, i));
+            st.add(lsn, readValue(b, o, i, values));
             if (st.complete()) {
                 return;
             }
@@ -85,15 +87,27 @@ public final class DeltaLayer extends PersistentLayer {
         return (long) reader.leafBlockNo(i) * LayerFileFormat.BLOCK_SIZE + reader.leafOffset(i);
     }
 
-    Value readValue(byte[] leaf, int o, long i) {
-        long packed = Bytes.getLong(leaf, o + FENCE_WIDTH);
+    /** Decodes the value of entry i, copying its payload once (the 2-byte header is read in place). */
+    private Value readValue(byte[] leaf, int o, long i, java.util.function.IntFunction<byte[]> blocks) {
+        long off = Bytes.getLong(leaf, o + FENCE_WIDTH) & ~WILL_INIT_BIT;
         int len = Bytes.getInt(leaf, o + FENCE_WIDTH + 8);
-        byte[] raw = reader.readValue(packed & ~WILL_INIT_BIT, len, i);
-        try {
-            return Value.decode(raw, 0, raw.length);
-        } catch (IllegalArgumentException e) {
-            throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i + ": "
-                    + e.getMessage());
+        if (len < 2) {
+            throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i + " has " + len
+                    + " bytes, less than its header");
+        }
+        byte[] payload = reader.readValue(off + 2, len - 2, i, blocks);
+        byte kind = reader.valueByte(off, blocks);
+        boolean willInit = reader.valueByte(off + 1, blocks) != 0;
+        switch (kind) {
+            case Value.IMAGE:
+                return Value.image(payload);
+            case Value.PG_RECORD:
+                return Value.pgRecord(payload, willInit);
+            case Value.STRATA_RECORD:
+                return Value.strataRecord(payload, willInit);
+            default:
+                throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i
+                        + " has unknown kind " + kind);
         }
     }
 

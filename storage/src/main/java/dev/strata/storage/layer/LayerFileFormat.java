@@ -65,22 +65,32 @@ public final class LayerFileFormat {
 
     /** CRC32C of a block's payload, seeded with its block number. */
     public static int blockCrc(int blockNo, byte[] block) {
+        return blockCrc(blockNo, block, 0);
+    }
+
+    /** CRC32C of the payload of the block starting at {@code off} in {@code buf}, seeded with its block number. */
+    public static int blockCrc(int blockNo, byte[] buf, int off) {
         CRC32C crc = new CRC32C();
         crc.update(blockNo >>> 24);
         crc.update(blockNo >>> 16);
         crc.update(blockNo >>> 8);
         crc.update(blockNo);
-        crc.update(block, 0, PAYLOAD);
+        crc.update(buf, off, PAYLOAD);
         return (int) crc.getValue();
     }
 
     /** Writes the CRC into the last 4 bytes of the block. */
     public static void seal(int blockNo, byte[] block) {
-        int crc = blockCrc(blockNo, block);
-        block[PAYLOAD] = (byte) (crc >>> 24);
-        block[PAYLOAD + 1] = (byte) (crc >>> 16);
-        block[PAYLOAD + 2] = (byte) (crc >>> 8);
-        block[PAYLOAD + 3] = (byte) crc;
+        seal(blockNo, block, 0);
+    }
+
+    /** Writes the CRC into the last 4 bytes of the block starting at {@code off} in {@code buf}. */
+    public static void seal(int blockNo, byte[] buf, int off) {
+        int crc = blockCrc(blockNo, buf, off);
+        buf[off + PAYLOAD] = (byte) (crc >>> 24);
+        buf[off + PAYLOAD + 1] = (byte) (crc >>> 16);
+        buf[off + PAYLOAD + 2] = (byte) (crc >>> 8);
+        buf[off + PAYLOAD + 3] = (byte) crc;
     }
 
     /** Checks a block read from {@code file}. */

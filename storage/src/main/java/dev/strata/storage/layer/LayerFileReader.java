@@ -28,6 +28,8 @@ final class LayerFileReader implements AutoCloseable {
     private final int perFence;
     private volatile FileChannel ch;
     private volatile boolean closed;
+    /** The index root, read at open and kept: every lookup starts there. */
+    private final byte[] root;
 
     LayerFileReader(Path path, PageCache cache, int expectedMagic) {
         this.path = path;
@@ -55,6 +57,15 @@ final class LayerFileReader implements AutoCloseable {
         }
         this.perLeaf = PAYLOAD / summary.entrySize();
         this.perFence = PAYLOAD / summary.fenceWidth();
+        LayerFileFormat.Level top = summary.levels()[summary.levels().length - 1];
+        byte[] r = null;
+        try {
+            r = top.entries() == 0 ? null : load(top.startBlock());
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+        this.root = r;
     }
 
     LayerFileFormat.Summary summary() {
@@ -76,6 +87,24 @@ final class LayerFileReader implements AutoCloseable {
     /** A checked block, from the cache or from disk. */
     byte[] block(int blockNo) {
         return cache.get(fileId, blockNo, this::load);
+    }
+
+    /**
+     * Remembers the last block a reader asked for, so that walking adjacent entries or values of one key costs one
+     * cache lookup per block rather than one per entry.
+     */
+    final class Memo implements java.util.function.IntFunction<byte[]> {
+        private int no = -1;
+        private byte[] b;
+
+        @Override
+        public byte[] apply(int blockNo) {
+            if (blockNo != no) {
+                b = block(blockNo);
+                no = blockNo;
+            }
+            return b;
+        }
     }
 
     /** A checked block for a one-pass scan: taken from the cache when there, not added to it. */
@@ -104,7 +133,7 @@ final class LayerFileReader implements AutoCloseable {
             if (n <= 0) {
                 throw LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "index points past level " + lvl);
             }
-            byte[] b = block(blockNo);
+            byte[] b = lvl == top ? root : block(blockNo);
             int lo = 0;
             int hi = n - 1;
             int found = -1;
@@ -168,6 +197,11 @@ final class LayerFileReader implements AutoCloseable {
             done += n;
         }
         return outBuf;
+    }
+
+    /** One byte of the values stream (the caller checked the value it belongs to lies inside the stream). */
+    byte valueByte(long off, java.util.function.IntFunction<byte[]> blocks) {
+        return blocks.apply(1 + (int) (off / PAYLOAD))[(int) (off % PAYLOAD)];
     }
 
     private byte[] load(long blockNo) {

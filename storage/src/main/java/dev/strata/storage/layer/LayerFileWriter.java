@@ -30,11 +30,13 @@ final class LayerFileWriter implements AutoCloseable {
     private final FaultInjector faults;
     private final DurableFiles files;
     private final FileChannel ch;
-    private final ByteBuffer out = ByteBuffer.allocate(OUT_BLOCKS * BLOCK_SIZE);
+    // Blocks are built in place in this buffer (no copy between a block and the buffer written out); the block being
+    // filled is at index outBlocks.
+    private final byte[] out = new byte[OUT_BLOCKS * BLOCK_SIZE];
+    private int outBlocks;
     private final LeafSpill leaves;
-    private byte[] cur = new byte[BLOCK_SIZE];
     private int curPos;
-    private int nextBlock = 1;
+    private int nextBlock;
     private long valuesLength;
     private long entryCount;
     private final byte[] lastFence;
@@ -56,7 +58,7 @@ final class LayerFileWriter implements AutoCloseable {
             throw new StorageException("cannot create layer file " + path + ": " + e.getMessage(), e);
         }
         this.leaves = new LeafSpill(path.resolveSibling(path.getFileName() + ".idx"), entrySize);
-        out.put(new byte[BLOCK_SIZE]); // block 0: the summary, written last
+        emitBlock(new byte[BLOCK_SIZE]); // block 0: the summary, written last
     }
 
     Path path() {
@@ -81,13 +83,13 @@ final class LayerFileWriter implements AutoCloseable {
         long at = valuesLength;
         while (len > 0) {
             int n = Math.min(len, PAYLOAD - curPos);
-            System.arraycopy(buf, off, cur, curPos, n);
+            System.arraycopy(buf, off, out, outBlocks * BLOCK_SIZE + curPos, n);
             curPos += n;
             off += n;
             len -= n;
             valuesLength += n;
             if (curPos == PAYLOAD) {
-                emitBlock(cur);
+                sealCurrent();
             }
         }
         return at;
@@ -109,7 +111,8 @@ final class LayerFileWriter implements AutoCloseable {
     /** Writes index and summary, fsyncs and closes the file. */
     LayerFileFormat.Summary finish(KeyRange keys, long lsnStart, long lsnEnd) {
         if (curPos > 0) {
-            emitBlock(cur);
+            java.util.Arrays.fill(out, outBlocks * BLOCK_SIZE + curPos, (outBlocks + 1) * BLOCK_SIZE, (byte) 0);
+            sealCurrent();
         }
         LayerFileFormat.Level[] levels = writeIndex();
         LayerFileFormat.Summary s = new LayerFileFormat.Summary(magic, entrySize, fenceWidth, keys.start(),
@@ -177,29 +180,32 @@ final class LayerFileWriter implements AutoCloseable {
         return Arrays.copyOf(levels, n);
     }
 
-    private void emitBlock(byte[] block) {
-        LayerFileFormat.seal(nextBlock++, block);
-        if (!out.hasRemaining()) {
+    /** Seals the block being filled in the buffer and moves on to the next one. */
+    private void sealCurrent() {
+        LayerFileFormat.seal(nextBlock++, out, outBlocks * BLOCK_SIZE);
+        curPos = 0;
+        if (++outBlocks == OUT_BLOCKS) {
             flushOut();
-        }
-        out.put(block);
-        if (block == cur) {
-            cur = new byte[BLOCK_SIZE];
-            curPos = 0;
         }
     }
 
+    /** Appends a block built elsewhere (index blocks, the summary placeholder); no value block may be open. */
+    private void emitBlock(byte[] block) {
+        System.arraycopy(block, 0, out, outBlocks * BLOCK_SIZE, PAYLOAD);
+        sealCurrent();
+    }
+
     private void flushOut() {
-        out.flip();
+        ByteBuffer b = ByteBuffer.wrap(out, 0, outBlocks * BLOCK_SIZE);
         try {
             faults.beforeStep("layer.write");
-            while (out.hasRemaining()) {
-                ch.write(out);
+            while (b.hasRemaining()) {
+                ch.write(b);
             }
         } catch (IOException e) {
             throw new StorageException("cannot write layer file " + path + ": " + e.getMessage(), e);
         }
-        out.clear();
+        outBlocks = 0;
     }
 
     /** Closes and deletes an unfinished file (after a failure or a cancellation). */

@@ -21,7 +21,19 @@ public final class ReconstructState {
 
     public ReconstructState(Key key) {
         this.key = key;
-        this.keyBytes = key.toBytes();
+        this.keyBytes = keyBytes(key);
+    }
+
+    /** The key's 18-byte form, written directly (this runs once per read). */
+    static byte[] keyBytes(Key k) {
+        byte[] b = new byte[Key.SIZE];
+        b[0] = (byte) k.f1();
+        Bytes.putInt(b, 1, k.f2());
+        Bytes.putInt(b, 5, k.f3());
+        Bytes.putInt(b, 9, k.f4());
+        b[13] = (byte) k.f5();
+        Bytes.putInt(b, 14, k.f6());
+        return b;
     }
 
     public Key key() {
@@ -76,6 +88,16 @@ public final class ReconstructState {
     /** Records gathered, newest first. */
     public List<VersionedValue> recordsNewestFirst() {
         return records;
+    }
+
+    /** Records gathered, oldest first (a new list). */
+    public List<VersionedValue> recordsOldestFirst() {
+        int n = records.size();
+        List<VersionedValue> out = new ArrayList<>(n);
+        for (int i = n - 1; i >= 0; i--) {
+            out.add(records.get(i));
+        }
+        return out;
     }
 
     /** The LSN of the oldest version gathered so far (for the next, older, layer to stop below it). */

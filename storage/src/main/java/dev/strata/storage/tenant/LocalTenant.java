@@ -125,6 +125,12 @@ public final class LocalTenant implements Tenant, TimelineFamily {
 
     @Override
     public LocalTimeline branch(String parentId, String newId, long lsn) {
+        LocalTimeline source = timeline(parentId);
+        if ((lsn == 0 ? source.lastRecordLsn() : lsn) > source.diskConsistentLsn()) {
+            // The branch point must survive a crash of the parent: after a restart the child reads the parent at
+            // that LSN before the parent's ingest could re-ingest it.
+            source.checkpoint();
+        }
         synchronized (gcLock) {
             synchronized (this) {
                 LocalTimeline parent = timeline(parentId);
@@ -133,6 +139,11 @@ public final class LocalTenant implements Tenant, TimelineFamily {
                     throw new StorageException("cannot branch timeline " + parentId + " at " + Lsn.format(at)
                             + ": it is readable from " + Lsn.format(parent.startLsn()) + " to its last record LSN "
                             + Lsn.format(parent.lastRecordLsn()));
+                }
+                if (at > parent.diskConsistentLsn()) {
+                    throw new StorageException("cannot branch timeline " + parentId + " at " + Lsn.format(at)
+                            + ": it is not durable there yet (disk-consistent LSN "
+                            + Lsn.format(parent.diskConsistentLsn()) + "); retry");
                 }
                 if (at < parent.gcCutoffLsn() && !parent.isRetained(at)) {
                     throw new LsnBelowGcCutoffException(at, parent.gcCutoffLsn());

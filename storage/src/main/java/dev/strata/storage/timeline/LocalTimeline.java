@@ -221,6 +221,7 @@ public final class LocalTimeline implements Timeline {
      * Sets the state durably (for example LOADING while an import runs, then ACTIVE). Setting BROKEN stops ingest;
      * reads go on.
      */
+    @Override
     public void setState(TimelineState state, String reason) {
         updateMetadata(m -> m.withState(state, state == TimelineState.BROKEN ? reason : null), true);
     }
@@ -396,8 +397,7 @@ public final class LocalTimeline implements Timeline {
         if (newestFirst.isEmpty()) {
             return st.image();
         }
-        List<VersionedValue> records = new ArrayList<>(newestFirst);
-        Collections.reverse(records);
+        List<VersionedValue> records = st.recordsOldestFirst();
         VersionedValue oldest = records.get(0);
         byte[] base = oldest.value().willInit() ? null : st.image();
         if (base == null && !oldest.value().willInit()) {
@@ -472,6 +472,26 @@ public final class LocalTimeline implements Timeline {
             String l0 = new Compactor(this).compactL0(true);
             String images = new ImageCreator(this).createImages();
             return l0 + "; " + images;
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    /** L0 → L1 compaction of whatever L0 layers there are, now (without image creation). */
+    public String compactL0() {
+        maintenanceLock.lock();
+        try {
+            return new Compactor(this).compactL0(true);
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    /** Image creation now, for the key ranges that reach image_creation_threshold (without L0 compaction). */
+    public String createImages() {
+        maintenanceLock.lock();
+        try {
+            return new ImageCreator(this).createImages();
         } finally {
             maintenanceLock.unlock();
         }

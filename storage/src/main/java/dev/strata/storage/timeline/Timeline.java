@@ -99,4 +99,22 @@ public interface Timeline {
 
     /** Sets a property; durable when this returns. */
     void setProperty(String name, String value);
+
+    /**
+     * Counters and gauges for metrics: layer counts and bytes by kind, ingest, flush, compaction, image creation, GC
+     * and redo totals. Implementations without statistics return {@link TimelineStats#NONE}.
+     */
+    default TimelineStats stats() {
+        return TimelineStats.NONE;
+    }
+
+    /**
+     * Sets the state durably, e.g. LOADING while an import fills a new timeline and ACTIVE once it is complete (so a
+     * restart in between can tell an unfinished import). BROKEN stops ingest; reads go on.
+     *
+     * @param reason shown to users when the state is BROKEN, else ignored
+     */
+    default void setState(TimelineState state, String reason) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change its state");
+    }
 }

@@ -18,4 +18,7 @@ public record TimelineStats(int inMemoryLayers, long inMemoryBytes, int l0Layers
                             long compactedBytes, long imageLayersCreated, long imagePagesCreated,
                             long imageCreationNanos, long gcRuns, long gcNanos, long gcLayersRemoved,
                             long redoCount, long redoNanos, long pageCacheHits, long pageCacheMisses) {
+    /** All zero: for timelines that keep no statistics. */
+    public static final TimelineStats NONE = new TimelineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0);
 }

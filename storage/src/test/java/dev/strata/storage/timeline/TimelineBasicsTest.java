@@ -124,6 +124,57 @@ class TimelineBasicsTest {
     }
 
     @Test
+    void anImportAtTheStartLsnBecomesAnImageLayerAndSurvivesAReopen() {
+        String tenantId;
+        String tlId;
+        try (LocalTenantManager m = new LocalTenantManager(dir, config(), new AppendRedo())) {
+            var tenant = m.createTenant(null);
+            tenantId = tenant.tenantId();
+            Timeline tl = tenant.createTimeline(null, 500);
+            tlId = tl.timelineId();
+            tl.setState(TimelineState.LOADING, null);
+            for (int i = 0; i < 100; i++) {
+                tl.writer().put(Key.relBlock(REL, i), 500, Value.image(b("page" + i)));
+            }
+            tl.writer().put(Key.relSize(REL), 500, Value.image(new byte[]{100, 0, 0, 0}));
+            tl.writer().finishRecord(0, 500);
+            tl.setState(TimelineState.ACTIVE, null);
+            tl.setProperty("wal_source", "host=127.0.0.1 port=5432");
+            tl.writer().put(Key.relBlock(REL, 3), 520, Value.pgRecord(b("+x"), false));
+            tl.writer().finishRecord(500, 520);
+            tl.checkpoint();
+            assertThat(tl.layers()).extracting(LayerInfo::kind).containsExactly("in-memory", "delta-l0", "image");
+            assertThat(tl.layers().get(2).lsnStart()).isEqualTo(500);
+            assertThat(s(tl.get(Key.relBlock(REL, 3), 520))).isEqualTo("page3+x");
+        }
+        try (LocalTenantManager m = new LocalTenantManager(dir, config(), new AppendRedo())) {
+            Timeline tl = m.tenant(tenantId).timeline(tlId);
+            assertThat(tl.state()).isEqualTo(TimelineState.ACTIVE);
+            assertThat(tl.properties()).containsEntry("wal_source", "host=127.0.0.1 port=5432");
+            assertThat(tl.prevRecordLsn()).isEqualTo(500);
+            assertThat(s(tl.get(Key.relBlock(REL, 99), 500))).isEqualTo("page99");
+            assertThat(s(tl.get(Key.relBlock(REL, 3), 520))).isEqualTo("page3+x");
+            assertThat(tl.keys(Key.MIN, Key.MAX, 500)).hasSize(101);
+            assertThat(tl.stats().imageLayers()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anUnflushedBranchPointIsMadeDurableBeforeTheBranchExists() {
+        Key k = Key.relBlock(REL, 9);
+        try (LocalTenantManager m = new LocalTenantManager(dir, config(), new AppendRedo())) {
+            Timeline main = m.createTenant(null).createTimeline(null, 10);
+            main.writer().put(k, 20, Value.image(b("v")));
+            main.writer().finishRecord(10, 20);
+            assertThat(main.diskConsistentLsn()).isEqualTo(10);
+            Timeline br = m.tenant(main.tenantId()).branch(main.timelineId(), null, 0);
+            assertThat(br.ancestorLsn()).isEqualTo(20);
+            assertThat(main.diskConsistentLsn()).isEqualTo(20);
+            assertThat(br.prevRecordLsn()).isEqualTo(10);
+        }
+    }
+
+    @Test
     void gcRefusesReadsBelowTheCutoffButKeepsLeasedLsns() {
         Key k = Key.relBlock(REL, 3);
         try (LocalTenantManager m = new LocalTenantManager(dir, config().gcHorizon(100), new AppendRedo())) {

@@ -2,6 +2,7 @@ package dev.strata.storage.redo.brin;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
+import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -112,7 +113,8 @@ public final class BrinRedo implements RmgrRedo {
                     throw new RedoException("DESUMMARIZE references block ids 0 and 1");
                 }
             }
-            default -> throw new RedoException("unknown brin op code 0x" + Integer.toHexString(info));
+            default -> throw new UnsupportedRecordException("unknown brin op code 0x"
+                    + Integer.toHexString(info));
         }
     }
 

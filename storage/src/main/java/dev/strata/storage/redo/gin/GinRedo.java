@@ -2,6 +2,7 @@ package dev.strata.storage.redo.gin;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
+import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -90,7 +91,8 @@ public final class GinRedo implements RmgrRedo {
                 int data = IndexRedoSupport.blockData(r, 0, 2);
                 GinDataLeafRedo.recompress(page, r.raw(), data, data + len);
             }
-            default -> throw new RedoException("unknown gin op code 0x" + Integer.toHexString(info));
+            default -> throw new UnsupportedRecordException("unknown gin op code 0x"
+                    + Integer.toHexString(info));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.strata.storage.redo.gist;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
+import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -112,7 +113,8 @@ public final class GistRedo implements RmgrRedo {
             }
             case PAGE_DELETE -> pageDelete(r, blockId, page);
             case PAGE_REUSE, ASSIGN_LSN -> throw new RedoException("this record type references no block");
-            default -> throw new RedoException("unknown gist op code 0x" + Integer.toHexString(info));
+            default -> throw new UnsupportedRecordException("unknown gist op code 0x"
+                    + Integer.toHexString(info));
         }
     }
 

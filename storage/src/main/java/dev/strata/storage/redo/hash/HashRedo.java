@@ -2,6 +2,7 @@ package dev.strata.storage.redo.hash;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
+import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -106,7 +107,8 @@ public final class HashRedo implements RmgrRedo {
                 int md = IndexRedoSupport.mainData(r, 8);
                 IndexPage.putI64(page, HashPage.M_NTUPLES, IndexPage.i64(r.raw(), md));
             }
-            default -> throw new RedoException("unknown hash op code 0x" + Integer.toHexString(info));
+            default -> throw new UnsupportedRecordException("unknown hash op code 0x"
+                    + Integer.toHexString(info));
         }
         return true;
     }

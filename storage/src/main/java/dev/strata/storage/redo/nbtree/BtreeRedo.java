@@ -2,6 +2,7 @@ package dev.strata.storage.redo.nbtree;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
+import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.wal.DecodedRecord;
 
@@ -104,7 +105,8 @@ public final class BtreeRedo implements RmgrRedo {
             }
             case REUSE_PAGE -> throw new RedoException("REUSE_PAGE references no block, block id " + blockId
                     + " given");
-            default -> throw new RedoException("unknown btree op code 0x" + Integer.toHexString(info));
+            default -> throw new UnsupportedRecordException("unknown btree op code 0x"
+                    + Integer.toHexString(info));
         }
     }
 

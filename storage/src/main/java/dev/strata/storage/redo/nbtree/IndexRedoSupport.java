@@ -2,6 +2,7 @@ package dev.strata.storage.redo.nbtree;
 
 import dev.strata.storage.pg.Lsn;
 import dev.strata.storage.redo.RedoException;
+import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.wal.BlockRef;
 import dev.strata.storage.wal.DecodedRecord;
 
@@ -26,7 +27,9 @@ public final class IndexRedoSupport {
      */
     public static RedoException failure(DecodedRecord record, int blockId, String recordType, Throwable cause) {
         String detail = cause instanceof RedoException ? cause.getMessage() : cause.toString();
-        return new RedoException(describe(record, blockId, recordType) + ": " + detail, cause);
+        String message = describe(record, blockId, recordType) + ": " + detail;
+        return cause instanceof UnsupportedRecordException ? new UnsupportedRecordException(message, cause)
+                : new RedoException(message, cause);
     }
 
     /** The error for a record that cannot be applied to one of its blocks. */

@@ -2,6 +2,7 @@ package dev.strata.storage.redo.spgist;
 
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
+import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -66,7 +67,8 @@ public final class SpgRedo implements RmgrRedo {
                 Spg.only(blockId, 0);
                 SpgVacuumRedo.vacuumRedirect(r, page);
             }
-            default -> throw new RedoException("unknown spgist op code 0x" + Integer.toHexString(info));
+            default -> throw new UnsupportedRecordException("unknown spgist op code 0x"
+                    + Integer.toHexString(info));
         }
     }
 
