@@ -16,6 +16,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -40,6 +45,12 @@ public class EngineIngestBenchmark {
     EngineBench bench;
     Value[] values;
     int next;
+    // CPU time of the ingest thread per iteration (the flushes run on the engine's own threads): on a shared machine
+    // wall time includes waiting for a core, CPU time does not.
+    final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long cpuAtStart;
+    int recordsAtStart;
+    boolean measuring;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -56,6 +67,23 @@ public class EngineIngestBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         bench.close();
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration(IterationParams params) {
+        measuring = params.getType() == IterationType.MEASUREMENT;
+        recordsAtStart = next;
+        cpuAtStart = mx.getCurrentThreadCpuTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        long records = next - recordsAtStart;
+        if (measuring && records > 0) {
+            double cpu = (mx.getCurrentThreadCpuTime() - cpuAtStart) / 1e9;
+            System.out.printf(" [%d-byte values: ingest thread %.0f ns of CPU per record = %.0f MB/s of its CPU]",
+                    valueBytes, cpu * 1e9 / records, records * (double) valueBytes / 1e6 / cpu);
+        }
     }
 
     @Benchmark

@@ -14,6 +14,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +45,12 @@ public class EngineReadBenchmark {
     String layout;
 
     EngineBench bench;
+    // CPU time of the benchmark thread per read, printed per measurement iteration: on a shared machine wall time
+    // includes waiting for a core, CPU time does not.
+    final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long ops;
+    long cpuAtStart;
+    boolean measuring;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -62,8 +73,24 @@ public class EngineReadBenchmark {
         bench.close();
     }
 
+    @Setup(Level.Iteration)
+    public void startIteration(IterationParams params) {
+        measuring = params.getType() == IterationType.MEASUREMENT;
+        ops = 0;
+        cpuAtStart = mx.getCurrentThreadCpuTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        if (measuring && ops > 0) {
+            System.out.printf(" [deltas=%d layout=%s: %.2f us of CPU per read]", deltas, layout,
+                    (mx.getCurrentThreadCpuTime() - cpuAtStart) / 1e3 / ops);
+        }
+    }
+
     @Benchmark
     public byte[] getPage() {
+        ops++;
         return bench.timeline.get(EngineBench.key(ThreadLocalRandom.current().nextInt(KEYS)), bench.lsn);
     }
 }

@@ -1,20 +1,14 @@
 package dev.strata.storage.timeline;
 
-import dev.strata.storage.CorruptionException;
-import dev.strata.storage.KeyNotFoundException;
 import dev.strata.storage.LsnBelowGcCutoffException;
 import dev.strata.storage.StorageException;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.key.KeyRange;
 import dev.strata.storage.layer.DeltaLayer;
-import dev.strata.storage.layer.ImageLayer;
 import dev.strata.storage.layer.InMemoryLayer;
 import dev.strata.storage.layer.LayerMap;
-import dev.strata.storage.layer.LayerRetiredException;
 import dev.strata.storage.layer.PersistentLayer;
-import dev.strata.storage.layer.ReconstructState;
 import dev.strata.storage.pg.Lsn;
-import dev.strata.storage.value.VersionedValue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +18,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -41,8 +34,6 @@ import java.util.function.UnaryOperator;
  * creation and GC of one timeline run one at a time under {@link #maintenanceLock}.
  */
 public final class LocalTimeline implements Timeline {
-    private static final int READ_RETRIES = 8;
-
     final EngineContext ctx;
     final TimelineCounters counters = new TimelineCounters();
     final ReentrantLock metaLock = new ReentrantLock();
@@ -63,6 +54,7 @@ public final class LocalTimeline implements Timeline {
     private int lsnWaiters;
     private final LocalTimelineWriter writer;
     private final Flusher flusher;
+    private final ReadPath reads = new ReadPath(this);
 
     LocalTimeline(EngineContext ctx, String tenantId, String timelineId, Path dir, TimelineMetadata meta,
                   LocalTimeline ancestor, TimelineFamily family, Collection<PersistentLayer> historic,
@@ -306,58 +298,30 @@ public final class LocalTimeline implements Timeline {
         }
     }
 
-    // ---- reads
+    // ---- reads (the search and reconstruction live in ReadPath)
 
     @Override
     public byte[] get(Key key, long lsn) {
-        return read(key, lsn, true);
+        return reads.read(key, lsn, true);
     }
 
     @Override
     public byte[] getOrNull(Key key, long lsn) {
-        return read(key, lsn, false);
-    }
-
-    private byte[] read(Key key, long lsn, boolean throwIfMissing) {
-        for (int attempt = 0; ; attempt++) {
-            LayerMap m = layers.get();
-            checkReadable(lsn);
-            try {
-                return reconstruct(collect(m, key, lsn), lsn, throwIfMissing);
-            } catch (LayerRetiredException e) {
-                if (attempt == READ_RETRIES) {
-                    throw new StorageException("timeline " + timelineId + ": layers kept changing under a read of "
-                            + key + " at " + Lsn.format(lsn), e);
-                }
-            }
-        }
+        return reads.read(key, lsn, false);
     }
 
     /** Reads without the GC cutoff check, for ingest's read-modify-write and for image creation. */
     byte[] readUnchecked(Key key, long lsn, boolean throwIfMissing) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return reconstruct(collect(layers.get(), key, lsn), lsn, throwIfMissing);
-            } catch (LayerRetiredException e) {
-                if (attempt == READ_RETRIES) {
-                    throw e;
-                }
-            }
-        }
+        return reads.readUnchecked(key, lsn, throwIfMissing);
     }
 
-    private void checkReadable(long lsn) {
-        if (unreadable != null) {
-            throw new CorruptionException("timeline " + timelineId + " cannot be read: " + unreadable);
-        }
-        if (lsn < meta.startLsn()) {
-            throw new StorageException("LSN " + Lsn.format(lsn) + " is below the start LSN "
-                    + Lsn.format(meta.startLsn()) + " of timeline " + timelineId + "; read at or above it");
-        }
-        long cutoff = gcCutoff;
-        if (lsn < cutoff && !isRetained(lsn)) {
-            throw new LsnBelowGcCutoffException(lsn, cutoff);
-        }
+    @Override
+    public List<Key> keys(Key start, Key end, long lsn) {
+        return reads.keys(new KeyRange(start, end), lsn);
+    }
+
+    List<Key> keysUnchecked(LayerMap m, KeyRange range, long lsn) {
+        return reads.keysUnchecked(m, range, lsn);
     }
 
     /** True when GC keeps {@code lsn} readable although it is below the cutoff: a live lease or a branch point. */
@@ -369,80 +333,9 @@ public final class LocalTimeline implements Timeline {
         return family.branchPointsOf(timelineId).contains(lsn);
     }
 
-    private ReconstructState collect(LayerMap m, Key key, long lsn) {
-        ReconstructState st = new ReconstructState(key);
-        long cont = m.search(st, lsn);
-        LocalTimeline t = this;
-        while (cont >= 0 && t.ancestor != null) {
-            long at = Math.min(cont, t.ancestorLsn());
-            t = t.ancestor;
-            if (t.unreadable != null) {
-                throw new CorruptionException("ancestor timeline " + t.timelineId + " cannot be read: "
-                        + t.unreadable);
-            }
-            cont = t.layers.get().search(st, at);
-        }
-        return st;
-    }
-
-    private byte[] reconstruct(ReconstructState st, long lsn, boolean throwIfMissing) {
-        if (!st.found()) {
-            if (!throwIfMissing) {
-                return null;
-            }
-            throw new KeyNotFoundException("key " + st.key() + " has no version at or below LSN " + Lsn.format(lsn)
-                    + " in timeline " + timelineId);
-        }
-        List<VersionedValue> newestFirst = st.recordsNewestFirst();
-        if (newestFirst.isEmpty()) {
-            return st.image();
-        }
-        List<VersionedValue> records = st.recordsOldestFirst();
-        VersionedValue oldest = records.get(0);
-        byte[] base = oldest.value().willInit() ? null : st.image();
-        if (base == null && !oldest.value().willInit()) {
-            throw new StorageException("key " + st.key() + " at LSN " + Lsn.format(lsn) + " in timeline "
-                    + timelineId + ": no base image below the record at " + Lsn.format(oldest.lsn())
-                    + ", which is not will-init");
-        }
-        long t0 = System.nanoTime();
-        byte[] page = ctx.redo().reconstruct(st.key(), lsn, base, base == null ? 0 : st.imageLsn(), records);
-        counters.redoNanos.add(System.nanoTime() - t0);
-        counters.redoCount.increment();
-        return page;
-    }
-
-    @Override
-    public List<Key> keys(Key start, Key end, long lsn) {
-        KeyRange range = new KeyRange(start, end);
-        for (int attempt = 0; ; attempt++) {
-            LayerMap m = layers.get();
-            checkReadable(lsn);
-            try {
-                return keysUnchecked(m, range, lsn);
-            } catch (LayerRetiredException e) {
-                if (attempt == READ_RETRIES) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    List<Key> keysUnchecked(LayerMap m, KeyRange range, long lsn) {
-        TreeSet<Key> out = new TreeSet<>();
-        LocalTimeline t = this;
-        long at = lsn;
-        LayerMap map = m;
-        while (true) {
-            boolean complete = map.forEachKey(range, at, out::add);
-            if (complete || t.ancestor == null) {
-                break;
-            }
-            at = Math.min(at, t.ancestorLsn());
-            t = t.ancestor;
-            map = t.layers.get();
-        }
-        return new ArrayList<>(out);
+    /** Why the timeline cannot be read (a layer file failed to open), or null. */
+    String unreadable() {
+        return unreadable;
     }
 
     // ---- ingest
@@ -593,38 +486,9 @@ public final class LocalTimeline implements Timeline {
         return n;
     }
 
-    /** Counters and layer gauges for metrics. */
+    @Override
     public TimelineStats stats() {
-        LayerMap m = layers.get();
-        int inMem = m.frozen().size() + (m.open() != null ? 1 : 0);
-        long inMemBytes = (m.open() != null ? m.open().estimatedSize() : 0);
-        for (InMemoryLayer f : m.frozen()) {
-            inMemBytes += f.estimatedSize();
-        }
-        int l0 = 0;
-        int l1 = 0;
-        long l0b = 0;
-        long l1b = 0;
-        long imb = 0;
-        for (DeltaLayer d : m.deltas()) {
-            if (d.isL0()) {
-                l0++;
-                l0b += d.sizeBytes();
-            } else {
-                l1++;
-                l1b += d.sizeBytes();
-            }
-        }
-        for (ImageLayer i : m.images()) {
-            imb += i.sizeBytes();
-        }
-        TimelineCounters c = counters;
-        return new TimelineStats(inMem, inMemBytes, l0, l0b, l1, l1b, m.images().size(), imb,
-                c.bytesIngested.sum(), c.recordsIngested.sum(), c.flushes.sum(), c.flushNanos.sum(),
-                c.compactions.sum(), c.compactionNanos.sum(), c.compactedBytes.sum(), c.imageLayersCreated.sum(),
-                c.imagePagesCreated.sum(), c.imageCreationNanos.sum(), c.gcRuns.sum(), c.gcNanos.sum(),
-                c.gcLayersRemoved.sum(), c.redoCount.sum(), c.redoNanos.sum(), ctx.cache().hits(),
-                ctx.cache().misses());
+        return counters.snapshot(layers.get(), ctx.cache());
     }
 
     // ---- lifecycle
