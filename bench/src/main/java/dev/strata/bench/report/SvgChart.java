@@ -194,7 +194,8 @@ public final class SvgChart {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return String.format(Locale.ROOT, "%,d", (long) v);
         }
-        return String.format(Locale.ROOT, Math.abs(v) >= 1 ? "%.1f" : "%.3g", v);
+        return new java.math.BigDecimal(String.format(Locale.ROOT, Math.abs(v) >= 1 ? "%.1f" : "%.3g", v))
+                .stripTrailingZeros().toPlainString();
     }
 
     private static void text(StringBuilder s, double x, double y, int size, String anchor, String t, String tr) {
