@@ -22,6 +22,7 @@ public final class EngineConfig {
     private long pageCacheBytes = 64L << 20;
     private int maxFrozenLayers = 2;
     private int backgroundThreads = 2;
+    private int maxOpenFiles = 1000;
     private Clock clock = Clock.systemUTC();
     private FaultInjector faultInjector = FaultInjector.NONE;
     private boolean fsync = true;
@@ -164,6 +165,16 @@ public final class EngineConfig {
         return this;
     }
 
+    /** Layer files kept open at once (Neon's max_file_descriptors); more are reopened on demand. */
+    public int maxOpenFiles() {
+        return maxOpenFiles;
+    }
+
+    public EngineConfig maxOpenFiles(int n) {
+        this.maxOpenFiles = (int) positive(n, "maxOpenFiles");
+        return this;
+    }
+
     /** Wall clock for the PITR window, checkpoint timeouts and leases. */
     public Clock clock() {
         return clock;
@@ -212,6 +223,6 @@ public final class EngineConfig {
                 + " compactionTargetSize=" + compactionTargetSize + " compactionPeriod=" + compactionPeriod
                 + " gcHorizon=" + gcHorizon + " pitrInterval=" + pitrInterval + " gcPeriod=" + gcPeriod
                 + " pageCacheBytes=" + pageCacheBytes + " maxFrozenLayers=" + maxFrozenLayers
-                + " backgroundThreads=" + backgroundThreads + " fsync=" + fsync;
+                + " backgroundThreads=" + backgroundThreads + " maxOpenFiles=" + maxOpenFiles + " fsync=" + fsync;
     }
 }
