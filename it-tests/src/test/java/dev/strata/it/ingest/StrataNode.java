@@ -19,9 +19,15 @@ final class StrataNode implements AutoCloseable {
     final Path dataDir;
     final LocalTenantManager tenants;
     final ReplicationService replication;
+    private final boolean ownsDir;
 
     StrataNode(Path dataDir) {
+        this(dataDir, false);
+    }
+
+    private StrataNode(Path dataDir, boolean ownsDir) {
         this.dataDir = dataDir;
+        this.ownsDir = ownsDir;
         this.tenants = new LocalTenantManager(dataDir, config(), new JavaPageRedo());
         this.replication = new ReplicationService(tenants);
     }
@@ -31,19 +37,17 @@ final class StrataNode implements AutoCloseable {
                 .compactionPeriod(Duration.ofSeconds(5));
     }
 
+    /** A node over a new temporary directory, removed again by {@link #close()}. */
     static StrataNode inTemp() throws IOException {
-        return new StrataNode(Files.createTempDirectory("strata-ingest-"));
+        return new StrataNode(Files.createTempDirectory("strata-ingest-"), true);
     }
 
     @Override
     public void close() {
         replication.close();
         tenants.close();
-    }
-
-    /** Closes and removes the data directory. */
-    void closeAndDelete() {
-        close();
-        TestPrimary.deleteTree(dataDir);
+        if (ownsDir) {
+            TestPrimary.deleteTree(dataDir);
+        }
     }
 }

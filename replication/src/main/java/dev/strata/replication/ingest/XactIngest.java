@@ -7,7 +7,6 @@ import dev.strata.storage.redo.StrataRecord;
 import dev.strata.storage.wal.DecodedRecord;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * Transaction records: commit and abort (plain and prepared) set CLOG status for the transaction and its
@@ -60,32 +59,41 @@ final class XactIngest {
     }
 
     /**
-     * One CLOG_SET_STATUS value per CLOG page holding any of the xids. Only the final state is stored: the
-     * sub-committed step PostgreSQL takes on the way is never visible at a record boundary.
+     * One CLOG_SET_STATUS value per CLOG page holding any of the xids (ascending within a page). Only the final
+     * state is stored: the sub-committed step PostgreSQL takes on the way is never visible at a record boundary.
      */
     private void setStatus(int xid, int[] subxids, int status, long time) {
-        int[] all = Arrays.copyOf(subxids, subxids.length + 1);
-        all[subxids.length] = xid;
-        for (int x : all) {
-            cp.advancePastXid(x);
+        cp.advancePastXid(xid);
+        if (subxids.length == 0) {
+            putStatus(SlruLayout.clogPage(xid), new int[] {xid}, status, time);
+            return;
         }
-        Integer[] boxed = Arrays.stream(all).boxed().toArray(Integer[]::new);
-        Arrays.sort(boxed, (a, b) -> Long.compare(SlruLayout.clogPage(a), SlruLayout.clogPage(b)));
+        long[] byPage = new long[subxids.length + 1];
+        for (int i = 0; i < subxids.length; i++) {
+            cp.advancePastXid(subxids[i]);
+            byPage[i] = SlruLayout.clogPage(subxids[i]) << 32 | Integer.toUnsignedLong(subxids[i]);
+        }
+        byPage[subxids.length] = SlruLayout.clogPage(xid) << 32 | Integer.toUnsignedLong(xid);
+        java.util.Arrays.sort(byPage);
         int i = 0;
-        while (i < boxed.length) {
-            long page = SlruLayout.clogPage(boxed[i]);
+        while (i < byPage.length) {
+            long page = byPage[i] >>> 32;
             int j = i;
-            while (j < boxed.length && SlruLayout.clogPage(boxed[j]) == page) {
+            while (j < byPage.length && byPage[j] >>> 32 == page) {
                 j++;
             }
             int[] onPage = new int[j - i];
             for (int k = i; k < j; k++) {
-                onPage[k - i] = boxed[k];
+                onPage[k - i] = (int) byPage[k];
             }
-            mod.putSlruRecord(Key.SLRU_CLOG, SlruLayout.segment(page), SlruLayout.pageInSegment(page),
-                    StrataRecord.clogSetStatus(status, time, onPage));
+            putStatus(page, onPage, status, time);
             i = j;
         }
+    }
+
+    private void putStatus(long page, int[] xids, int status, long time) {
+        mod.putSlruRecord(Key.SLRU_CLOG, SlruLayout.segment(page), SlruLayout.pageInSegment(page),
+                StrataRecord.clogSetStatus(status, time, xids));
     }
 
     private void dropRelations(int[] rels) {

@@ -109,10 +109,12 @@ public final class DatadirModification {
      */
     public void flushPending() {
         requireOpen();
-        for (Map.Entry<RelTag, Extension> e : extensions.entrySet()) {
-            fillGap(e.getKey(), e.getValue());
+        if (!extensions.isEmpty()) {
+            for (Map.Entry<RelTag, Extension> e : extensions.entrySet()) {
+                fillGap(e.getKey(), e.getValue());
+            }
+            extensions.clear();
         }
-        extensions.clear();
         valuesPut += cache.flush(lsn);
     }
 
@@ -192,7 +194,7 @@ public final class DatadirModification {
             size = 0;
             cache.setRelSize(rel, 0);
         }
-        Extension ext = extensions.get(rel);
+        Extension ext = extensions.isEmpty() ? null : extensions.get(rel);
         int base = ext != null ? ext.oldSize : size;
         if (Integer.compareUnsigned(blkno, base) < 0) {
             return false;

@@ -38,6 +38,11 @@ final class MetadataCache {
     private final Map<Long, Integer> dirtySlruSizes = new LinkedHashMap<>();
     private TwoPhaseDirectory twoPhaseDir;
     private boolean twoPhaseDirty;
+    /** Whether anything changed since the last flush (most records change no metadata at all). */
+    private boolean anyDirty;
+    /** The fork looked up last and its size: records touch the same relation again and again. */
+    private RelTag lastRel;
+    private int lastRelSize;
 
     MetadataCache(TimelineWriter writer) {
         this.writer = writer;
@@ -70,6 +75,7 @@ final class MetadataCache {
 
     void dbDirChanged() {
         dbDirDirty = true;
+        anyDirty = true;
     }
 
     /** The relation directory of a database, or null when the database has none. */
@@ -86,21 +92,27 @@ final class MetadataCache {
 
     void setRelDir(int spc, int db, RelDirectory dir) {
         relDirs.put(pair(spc, db), dir);
-        dirtyRelDirs.add(pair(spc, db));
+        relDirChanged(spc, db);
     }
 
     void relDirChanged(int spc, int db) {
         dirtyRelDirs.add(pair(spc, db));
+        anyDirty = true;
     }
 
     /** Number of blocks, or {@link #ABSENT}. */
     int relSize(RelTag rel) {
+        if (rel.equals(lastRel)) {
+            return lastRelSize;
+        }
         Integer s = relSizes.get(rel);
         if (s == null) {
             byte[] v = read(Key.relSize(rel));
             s = v == null || v.length == 0 ? ABSENT : Datadir.u32(v, "size of relation " + rel);
             relSizes.put(rel, s);
         }
+        lastRel = rel;
+        lastRelSize = s;
         return s;
     }
 
@@ -108,6 +120,10 @@ final class MetadataCache {
     void setRelSize(RelTag rel, int size) {
         relSizes.put(rel, size);
         dirtyRelSizes.put(rel, size);
+        anyDirty = true;
+        if (rel.equals(lastRel)) {
+            lastRelSize = size;
+        }
     }
 
     SlruDirectory slruDir(int kind) {
@@ -119,6 +135,7 @@ final class MetadataCache {
 
     void slruDirChanged(int kind) {
         dirtySlruDirs.add(kind);
+        anyDirty = true;
     }
 
     int slruSize(int kind, int segno) {
@@ -132,6 +149,7 @@ final class MetadataCache {
     void setSlruSize(int kind, int segno, int size) {
         slruSizes.put(pair(kind, segno), size);
         dirtySlruSizes.put(pair(kind, segno), size);
+        anyDirty = true;
     }
 
     TwoPhaseDirectory twoPhaseDir() {
@@ -144,10 +162,15 @@ final class MetadataCache {
 
     void twoPhaseDirChanged() {
         twoPhaseDirty = true;
+        anyDirty = true;
     }
 
     /** Writes every changed value at {@code lsn}; returns the number of values written. */
     int flush(long lsn) {
+        if (!anyDirty) {
+            return 0;
+        }
+        anyDirty = false;
         int n = 0;
         if (dbDirDirty) {
             writer.put(Key.dbDir(), lsn, Value.image(dbDir.encode()));

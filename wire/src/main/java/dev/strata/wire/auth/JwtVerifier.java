@@ -1,8 +1,5 @@
 package dev.strata.wire.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -41,7 +39,6 @@ public final class JwtVerifier {
 
     private final List<PublicKey> keys;
     private final Clock clock;
-    private final ObjectMapper json = new ObjectMapper();
 
     public JwtVerifier(List<PublicKey> keys, Clock clock) {
         if (keys.isEmpty()) {
@@ -103,9 +100,9 @@ public final class JwtVerifier {
             throw new JwtException("malformed token: expected header.payload.signature, got " + parts.length
                     + " part(s)");
         }
-        JsonNode header = decodeJson(parts[0], "header");
-        if (!"EdDSA".equals(header.path("alg").asText())) {
-            throw new JwtException("token algorithm '" + header.path("alg").asText()
+        Map<String, Object> header = decodeJson(parts[0], "header");
+        if (!"EdDSA".equals(header.get("alg"))) {
+            throw new JwtException("token algorithm '" + header.get("alg")
                     + "' is not accepted: Strata verifies EdDSA (Ed25519) tokens only");
         }
         byte[] signed = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
@@ -136,16 +133,18 @@ public final class JwtVerifier {
         return false;
     }
 
-    private JwtClaims claims(JsonNode payload) throws JwtException {
+    private JwtClaims claims(Map<String, Object> payload) throws JwtException {
         long now = clock.millis() / 1000;
-        if (payload.has("exp") && payload.get("exp").asLong() <= now) {
-            throw new JwtException("token expired at " + payload.get("exp").asLong() + " (now " + now + ")");
+        Long exp = seconds(payload, "exp");
+        if (exp != null && exp <= now) {
+            throw new JwtException("token expired at " + exp + " (now " + now + ")");
         }
-        if (payload.has("nbf") && payload.get("nbf").asLong() > now) {
-            throw new JwtException("token not valid before " + payload.get("nbf").asLong() + " (now " + now + ")");
+        Long nbf = seconds(payload, "nbf");
+        if (nbf != null && nbf > now) {
+            throw new JwtException("token not valid before " + nbf + " (now " + now + ")");
         }
-        String scope = payload.path("scope").asText("");
-        String tenant = payload.hasNonNull("tenant_id") ? payload.get("tenant_id").asText() : null;
+        String scope = payload.get("scope") instanceof String sc ? sc : "";
+        String tenant = payload.get("tenant_id") instanceof String t ? t : null;
         switch (scope) {
             case JwtClaims.SCOPE_PAGESERVER_API -> {
                 return new JwtClaims(scope, tenant);
@@ -161,15 +160,22 @@ public final class JwtVerifier {
         }
     }
 
-    private JsonNode decodeJson(String part, String what) throws JwtException {
+    private static Long seconds(Map<String, Object> payload, String claim) throws JwtException {
+        Object v = payload.get(claim);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        throw new JwtException("token claim " + claim + " is not a number of seconds: " + v);
+    }
+
+    private static Map<String, Object> decodeJson(String part, String what) throws JwtException {
         try {
-            JsonNode node = json.readTree(decode(part, what));
-            if (node == null || !node.isObject()) {
-                throw new JwtException("token " + what + " is not a JSON object");
-            }
-            return node;
-        } catch (IOException e) {
-            throw new JwtException("token " + what + " is not valid JSON: " + e.getMessage(), e);
+            return FlatJson.parseObject(new String(decode(part, what), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new JwtException("token " + what + " is not a JSON object: " + e.getMessage(), e);
         }
     }
 

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Failures that reconnecting cannot fix leave the timeline broken, with what happened and what to do. */
-class IngestBreaksWithAReasonIT {
+class IngestBreaksWithAReasonTest {
     @Test
     void aSlotDroppedWhileStrataWasStoppedBreaksTheTimeline() throws Exception {
         assumeTrue(TestPrimary.available(), TestPrimary.installHint());

@@ -20,14 +20,14 @@ import java.util.concurrent.Executors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-class IngestSurvivesSigkillIT {
+class IngestSurvivesSigkillTest {
     private static final String SLOT = "strata_crash";
 
     @Test
     void killedAtRandomMomentsItResumesFromItsDurableLsnWhichTheSlotNeverPasses() throws Exception {
         assumeTrue(TestPrimary.available(), TestPrimary.installHint());
         long seed = Long.getLong("strata.seed", System.nanoTime());
-        System.out.println("IngestSurvivesSigkillIT seed=" + seed);
+        System.out.println("IngestSurvivesSigkillTest seed=" + seed);
         Random rnd = new Random(seed);
         int kills = Workload.HEAVY ? 5 : 3;
         String tenant = HexFormat.of().formatHex(randomBytes(rnd));

@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-class IngestReconnectsIT {
+class IngestReconnectsTest {
     @Test
     void afterPrimaryRestartsAndACutConnectionItCatchesUpByItselfAndStillMatches() throws Exception {
         assumeTrue(TestPrimary.available(), TestPrimary.installHint());

@@ -1,0 +1,91 @@
+package dev.strata.bench.ingest;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * CPU time of the two consumers, so that the comparison also holds on a machine others share: this JVM's process
+ * CPU time for Strata, and the summed user and system time of a PostgreSQL server's processes (the postmaster and
+ * its children, read from /proc) for the standby.
+ */
+final class ProcessCpu {
+    /** Linux reports /proc times in clock ticks of 1/100 s on every common configuration. */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    private ProcessCpu() {
+    }
+
+    /** This JVM's CPU time in nanoseconds. */
+    static long jvmNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** CPU seconds used so far by the postmaster {@code pid} and its children. */
+    static double serverSeconds(long postmasterPid) throws IOException {
+        double total = 0;
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String[] f = stat(p);
+                if (f == null) {
+                    continue;
+                }
+                long pid = Long.parseLong(name);
+                long ppid = Long.parseLong(f[1]);
+                if (pid == postmasterPid || ppid == postmasterPid) {
+                    total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+                }
+            }
+        }
+        return total;
+    }
+
+    /** The fields of /proc/PID/stat after the command name (state first), or null when the process is gone. */
+    private static String[] stat(Path proc) {
+        try {
+            String s = Files.readString(proc.resolve("stat"));
+            return s.substring(s.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** CPU nanoseconds of each live thread, by name with digits and ids folded. */
+    static java.util.Map<String, Long> threadNanos() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (ti != null) {
+                long cpu = mx.getThreadCpuTime(ti.getThreadId());
+                out.merge(ti.getThreadName().replaceAll("[0-9a-f]{32}|\\d+", "#"), Math.max(0, cpu), Long::sum);
+            }
+        }
+        return out;
+    }
+
+    /** Prints where the JVM's CPU time went since {@code before}: per thread kind, the rest being GC and VM. */
+    static void printThreadDeltas(java.util.Map<String, Long> before, long processNanos) {
+        long sum = 0;
+        for (java.util.Map.Entry<String, Long> e : threadNanos().entrySet()) {
+            long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            sum += d;
+            if (d > 10_000_000L) {
+                System.out.printf(java.util.Locale.ROOT, "  %-28s %.2f CPU s%n", e.getKey(), d / 1e9);
+            }
+        }
+        System.out.printf(java.util.Locale.ROOT, "  %-28s %.2f CPU s%n", "(GC, VM and ended threads)",
+                (processNanos - sum) / 1e9);
+    }
+
+    /** The 1-minute load average, for the report. */
+    static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+}
