@@ -6,8 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Settings of the layer engine, with Neon's defaults. Setters return {@code this} for chaining:
- * {@code new EngineConfig().checkpointDistance(16 << 20).gcHorizon(0)}.
+ * Settings of the layer engine, with Neon's defaults where Neon has the setting. Setters return {@code this} for
+ * chaining: {@code new EngineConfig().checkpointDistance(16 << 20).gcHorizon(0)}. A config is read when the
+ * {@link dev.strata.storage.tenant.LocalTenantManager} opens; change it before, not after.
  */
 public final class EngineConfig {
     private long checkpointDistance = 256L << 20;
@@ -92,7 +93,10 @@ public final class EngineConfig {
         return this;
     }
 
-    /** How often background compaction and image creation look at each timeline. */
+    /**
+     * How often background compaction and image creation look at each timeline (a flush that brings the L0 count
+     * to the threshold also starts one at once). Zero turns background compaction off; it still runs on demand.
+     */
     public Duration compactionPeriod() {
         return compactionPeriod;
     }
@@ -125,7 +129,7 @@ public final class EngineConfig {
         return this;
     }
 
-    /** How often background GC runs on each timeline. */
+    /** How often background GC runs on each timeline. Zero turns background GC off; it still runs on demand. */
     public Duration gcPeriod() {
         return gcPeriod;
     }
