@@ -93,28 +93,42 @@ public final class ReplicationService implements AutoCloseable {
         ConnInfo info = parse(conninfo);
         String slot = slotName == null || slotName.isBlank() ? DEFAULT_SLOT : slotName;
         SystemInfo si = identify(info);
-        ensureSlot(info, slot);
+        boolean createdSlot = ensureSlot(info, slot);
+        try {
+            return importAndStream(info, conninfo, slot, si, tenantId, timelineIdOrNull);
+        } catch (RuntimeException e) {
+            if (createdSlot) {
+                SlotManager.dropQuietly(info, slot);
+            }
+            throw e;
+        }
+    }
+
+    private Timeline importAndStream(ConnInfo info, String conninfo, String slot, SystemInfo si, String tenantId,
+                                     String timelineIdOrNull) {
         Tenant tenant = tenant(tenantId);
         Feed feed = new Feed();
         feed.conninfo = info.redacted();
         feed.slot = slot;
-        String[] feedKey = new String[1];
+        Timeline[] created = new Timeline[1];
         BaseBackupImport.Result r;
         try {
             r = BaseBackupImport.run(info, (start, pgTli) -> {
                 Timeline tl = tenant.createTimeline(timelineIdOrNull, start);
+                created[0] = tl;
                 setState(tl, TimelineState.LOADING);
-                feedKey[0] = key(tenant.tenantId(), tl.timelineId());
-                feeds.put(feedKey[0], feed);
+                feeds.put(key(tenant.tenantId(), tl.timelineId()), feed);
                 writeSource(tl, conninfo, slot, si, pgTli, start);
                 return tl;
             }, feed.progress);
         } catch (IOException | StorageException | IllegalArgumentException e) {
-            if (feedKey[0] != null) {
-                feeds.remove(feedKey[0]);
+            String reason = "importing a base backup from " + info.host() + ":" + info.port() + " failed: "
+                    + e.getMessage();
+            if (created[0] != null) {
+                feeds.remove(key(tenant.tenantId(), created[0].timelineId()));
+                created[0].setBroken(reason + ". This timeline is incomplete; create a new one");
             }
-            throw new ReplicationException("importing a base backup from " + info.host() + ":" + info.port()
-                    + " failed: " + e.getMessage(), e);
+            throw new ReplicationException(reason, e);
         }
         Timeline tl = r.timeline();
         checkBackup(r, si);
@@ -145,14 +159,15 @@ public final class ReplicationService implements AutoCloseable {
             throw new ReplicationException(e.getMessage(), e);
         } catch (SQLException e) {
             throw new ReplicationException("cannot open a replication connection to " + info.host() + ":"
-                    + info.port() + " as " + info.user() + ": " + e.getMessage() + ". The primary needs "
-                    + "max_wal_senders >= 1 and a pg_hba.conf line for database 'replication' for this user", e);
+                    + info.port() + " as " + info.user() + ": " + e.getMessage() + ". " + PrimaryDiagnosis.advice(info),
+                    e);
         }
     }
 
-    private static void ensureSlot(ConnInfo info, String slot) {
+    /** Returns true when the slot was created now. */
+    private static boolean ensureSlot(ConnInfo info, String slot) {
         try {
-            SlotManager.ensure(info, slot);
+            return SlotManager.ensure(info, slot);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ReplicationException(e.getMessage(), e);
         } catch (SQLException e) {

@@ -26,9 +26,9 @@ import java.util.Locale;
  *
  * <ol>
  *   <li>A scratch primary (the test primary's settings: fsync off, asynchronous commit). Strata imports it through
- *       a slot; a standby is made with pg_basebackup on a second slot. A warm-up workload (half the scale, a third
- *       of the time) is streamed to Strata live and replayed by the standby, so that neither is measured cold;
- *       then both stop. Both slots now hold the WAL that follows.</li>
+ *       a slot; a standby is made with pg_basebackup on a second slot. A warm-up workload (the same pgbench, half
+ *       as long) is streamed to Strata live and replayed by the standby, so that neither is measured cold; then
+ *       both stop. Both slots now hold the WAL that follows.</li>
  *   <li>The workload writes the WAL both will consume: {@code pgbench -i -s SCALE}, then
  *       {@code pgbench -c CLIENTS -T SECONDS}, then CHECKPOINT; the primary's flush LSN is the target.</li>
  *   <li>Strata resumes streaming (the layer engine on local disk, Java redo, layer files fsynced): the rate is the
@@ -116,13 +116,12 @@ public final class IngestBench {
 
     /**
      * WAL both consumers see before the measurement, so that neither is measured cold (Strata's JIT compilation,
-     * the standby's caches): a smaller pgbench of the same kind, streamed live.
+     * the standby's caches): the same pgbench, half as long, streamed live.
      */
     private void warmUp(TestPrimary pg, Timeline tl) throws Exception {
-        System.out.printf(Locale.ROOT, "warm-up: pgbench -i -s %d, pgbench -T %d%n", Math.max(1, scale / 2),
-                Math.max(5, seconds / 3));
-        pg.pgbench("-i", "-q", "-s", Integer.toString(Math.max(1, scale / 2)));
-        pg.pgbench("-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(Math.max(5, seconds / 3)),
+        System.out.printf(Locale.ROOT, "warm-up: pgbench -i -s %d, pgbench -T %d%n", scale, Math.max(5, seconds / 2));
+        pg.pgbench("-i", "-q", "-s", Integer.toString(scale));
+        pg.pgbench("-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(Math.max(5, seconds / 2)),
                 "-n");
         pg.sql("CHECKPOINT");
         tl.waitForLsn(pg.currentFlushLsn(), Duration.ofHours(1));
@@ -133,6 +132,8 @@ public final class IngestBench {
         try (ReplicationService rs = new ReplicationService(tenants)) {
             java.util.Map<String, Long> threads0 = ProcessCpu.threadNanos();
             long cpu0 = ProcessCpu.jvmNanos();
+            long gc0 = ProcessCpu.gcMillis();
+            long jit0 = ProcessCpu.jitMillis();
             long t0 = System.nanoTime();
             rs.resumeAll();
             // polled rather than waitForLsn: a waiter is woken by every record, which would charge the
@@ -142,6 +143,8 @@ public final class IngestBench {
             }
             long nanos = System.nanoTime() - t0;
             ProcessCpu.printThreadDeltas(threads0, ProcessCpu.jvmNanos() - cpu0);
+            System.out.printf(Locale.ROOT, "  of which garbage collection %d ms, JIT compilation %d ms (elapsed)%n",
+                    ProcessCpu.gcMillis() - gc0, ProcessCpu.jitMillis() - jit0);
             Rate r = new Rate(from, target, nanos, ProcessCpu.jvmNanos() - cpu0);
             System.out.printf(Locale.ROOT, "Strata ingest: %s to %s in %.2f s = %.1f MB/s, %.2f CPU s%n",
                     Lsn.format(from), Lsn.format(target), nanos / 1e9, r.mbPerSecond(), r.cpuNanos() / 1e9);

@@ -84,6 +84,21 @@ final class ProcessCpu {
                 (processNanos - sum) / 1e9);
     }
 
+    /** Milliseconds spent in garbage collections so far (elapsed time, all collectors). */
+    static long gcMillis() {
+        long total = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
+    }
+
+    /** Milliseconds the JIT compilers have spent so far. */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean c = ManagementFactory.getCompilationMXBean();
+        return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : -1;
+    }
+
     /** The 1-minute load average, for the report. */
     static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();

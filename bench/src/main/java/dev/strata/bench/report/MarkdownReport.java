@@ -20,9 +20,10 @@ public final class MarkdownReport {
      * @param meta     date, commit, mode, scale, duration_s
      * @param machine  {@link Machine#describe()}
      * @param problems benchmarks that did not produce their figures, with the reason
+     * @param appendix more Markdown sections (every JMH result)
      */
     public static String render(Map<String, Object> meta, Map<String, Object> machine, List<Figure> figures,
-                                List<Plot> plots, List<String> problems) {
+                                List<Plot> plots, List<String> problems, String appendix) {
         StringBuilder md = new StringBuilder();
         md.append("# Strata benchmark report\n\n");
         md.append("| | |\n|---|---|\n");
@@ -44,6 +45,9 @@ public final class MarkdownReport {
         md.append("| figure | Strata | baseline | ratio | goal | met | noise | key |\n");
         md.append("|---|---:|---|---:|---|---|---|---|\n");
         for (Figure f : figures) {
+            if (f.key() == null && f.goal() == null && Double.isNaN(f.value())) {
+                continue; // an informational figure this run did not measure (e.g. left out by --quick)
+            }
             md.append("| ").append(f.what()).append(" | ").append(num(f.value())).append(' ').append(f.unit())
                     .append(" | ").append(f.baseline() == null ? "—" : f.baseline() + ": " + num(f.baselineValue())
                             + " " + f.unit())
@@ -60,6 +64,7 @@ public final class MarkdownReport {
                         .append(")\n\n");
             }
         }
+        md.append(appendix);
         if (!problems.isEmpty()) {
             md.append("\n## What did not run\n\n");
             for (String p : problems) {
@@ -73,6 +78,27 @@ public final class MarkdownReport {
 
     private static void row(StringBuilder md, String k, Object v) {
         md.append("| ").append(k).append(" | ").append(v).append(" |\n");
+    }
+
+    /** Every JMH result as JMH reported it: benchmark, parameters, score ± error, unit. */
+    public static String jmhTable(List<com.fasterxml.jackson.databind.JsonNode> results) {
+        if (results.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\n## Every JMH result\n\n| benchmark | parameters | score | ± error (99.9 %) "
+                + "| unit | mode |\n|---|---|---:|---:|---|---|\n");
+        for (com.fasterxml.jackson.databind.JsonNode r : results) {
+            String name = r.path("benchmark").asText().replaceFirst("^dev\\.strata\\.bench\\.", "");
+            StringBuilder params = new StringBuilder();
+            r.path("params").fields().forEachRemaining(e -> params.append(params.length() == 0 ? "" : ", ")
+                    .append(e.getKey()).append('=').append(e.getValue().asText()));
+            com.fasterxml.jackson.databind.JsonNode m = r.path("primaryMetric");
+            md.append("| ").append(name).append(" | ").append(params).append(" | ")
+                    .append(num(m.path("score").asDouble(Double.NaN))).append(" | ")
+                    .append(num(m.path("scoreError").asDouble(Double.NaN))).append(" | ")
+                    .append(m.path("scoreUnit").asText()).append(" | ").append(r.path("mode").asText()).append(" |\n");
+        }
+        return md.toString();
     }
 
     static String num(double v) {

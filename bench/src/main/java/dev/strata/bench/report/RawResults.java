@@ -27,6 +27,7 @@ public final class RawResults {
 
     private final Map<String, JsonNode> benches = new LinkedHashMap<>();
     private final Map<String, JsonNode> jmh = new LinkedHashMap<>();
+    private final List<JsonNode> jmhAll = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
 
     /** Reads the directory; a file that is not valid JSON is reported as a failure of that benchmark. */
@@ -56,6 +57,7 @@ public final class RawResults {
     private void readJmh(Path f) {
         try {
             for (JsonNode b : JSON.readTree(f.toFile())) {
+                jmhAll.add(b);
                 String name = b.path("benchmark").asText();
                 JsonNode params = b.path("params");
                 if (params.isObject() && !params.isEmpty()) {
@@ -112,9 +114,9 @@ public final class RawResults {
         return null;
     }
 
-    /** Every JMH result, by name (and parameters). */
-    public Map<String, JsonNode> jmhResults() {
-        return jmh;
+    /** Every JMH result, in the order JMH ran them. */
+    public List<JsonNode> jmhAll() {
+        return jmhAll;
     }
 
     public List<String> failures() {

@@ -59,7 +59,8 @@ public final class ReportMain {
         meta.put("duration_s", opt.getOrDefault("--duration", "?"));
         Map<String, Object> machine = Machine.describe();
         write(out.resolve("results.json"), json(figures, meta, machine, problems));
-        write(out.resolve("REPORT.md"), MarkdownReport.render(meta, machine, figures, plots, problems));
+        write(out.resolve("REPORT.md"), MarkdownReport.render(meta, machine, figures, plots, problems,
+                MarkdownReport.jmhTable(results.jmhAll())));
         System.out.println("wrote " + out.resolve("REPORT.md") + " and " + out.resolve("results.json"));
     }
 

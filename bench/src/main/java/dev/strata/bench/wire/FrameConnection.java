@@ -22,7 +22,6 @@ final class FrameConnection implements AutoCloseable {
     private FrameConnection(int port) throws IOException {
         channel = SocketChannel.open();
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
         channel.connect(new InetSocketAddress("127.0.0.1", port));
         in.flip();
     }

@@ -48,7 +48,7 @@ class ReportMainTest {
         String md = Files.readString(out.resolve("REPORT.md"));
         assertThat(md).contains("abc123").contains("| 0.50 | ≤ 1 (issue 6) | met |")
                 .contains("| 1.50 | ≤ 1.30 (issue 6) | not met |").contains("wal: pg_waldump failed")
-                .contains("getpage-latency.svg").contains("ingest-lag.svg");
+                .contains("getpage-latency.svg").contains("ingest-lag.svg").contains("| engine.EngineReadBenchmark.getPage | deltas=10, layout=l1 | 3.00 |");
         for (String svg : new String[]{"getpage-latency.svg", "ingest-rate.svg", "ingest-lag.svg"}) {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setNamespaceAware(true);

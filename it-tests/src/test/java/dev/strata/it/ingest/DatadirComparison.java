@@ -43,7 +43,7 @@ final class DatadirComparison {
 
         String summary() {
             return databases + " databases, " + relations + " relation forks, " + blocks + " blocks, " + clogPages
-                    + " pg_xact pages compared (" + excludedForks + " forks not WAL-logged left out); "
+                    + " pg_xact and pg_multixact pages compared (" + excludedForks + " forks not WAL-logged left out); "
                     + mismatches.size() + " mismatches" + (mismatches.isEmpty() ? ""
                     : ":\n  " + String.join("\n  ", mismatches.subList(0, Math.min(40, mismatches.size()))));
         }
@@ -133,7 +133,7 @@ final class DatadirComparison {
             }
             blocks += compareBlocks(rel, Math.min(p, s));
         }
-        int clog = compareClog();
+        int clog = compareClog();  // pg_xact and pg_multixact pages
         return new Result(dbs.size() + 1, relations, blocks, clog, excluded, mismatches);
     }
 
@@ -327,32 +327,40 @@ final class DatadirComparison {
     }
 
     private int compareClog() throws IOException {
-        Path dir = root.resolve("pg_xact");
-        List<Integer> mine = strata.slruSegments(Key.SLRU_CLOG, lsn);
+        return compareSlru(Key.SLRU_CLOG, "pg_xact") + compareSlru(Key.SLRU_MULTIXACT_OFFSETS, "pg_multixact/offsets")
+                + compareSlru(Key.SLRU_MULTIXACT_MEMBERS, "pg_multixact/members");
+    }
+
+    /** Segment list, sizes and every page of one SLRU. */
+    private int compareSlru(int kind, String name) throws IOException {
+        Path dir = root.resolve(name);
+        List<Integer> mine = strata.slruSegments(kind, lsn);
         List<Integer> theirs = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.forEach(f -> theirs.add(Integer.parseInt(f.getFileName().toString(), 16)));
         }
         theirs.sort(null);
         if (!theirs.equals(mine)) {
-            mismatches.add("pg_xact segments: primary " + theirs + ", Strata " + mine);
+            mismatches.add(name + " segments: primary " + theirs + ", Strata " + mine);
         }
         int pages = 0;
         for (int seg : theirs) {
             if (!mine.contains(seg)) {
                 continue;
             }
-            byte[] file = Files.readAllBytes(dir.resolve(String.format("%04X", seg)));
-            byte[] ours = strata.slruSegment(Key.SLRU_CLOG, seg, lsn);
-            if (file.length != ours.length) {
-                mismatches.add("pg_xact/" + String.format("%04X", seg) + ": " + file.length / 8192
-                        + " pages on the primary, " + ours.length / 8192 + " in Strata");
+            String file = name + "/" + String.format("%04X", seg);
+            byte[] primary = Files.readAllBytes(root.resolve(file));
+            byte[] ours = strata.slruSegment(kind, seg, lsn);
+            if (primary.length != ours.length) {
+                mismatches.add(file + ": " + primary.length / 8192 + " pages on the primary, " + ours.length / 8192
+                        + " in Strata");
             }
-            for (int p = 0; p < Math.min(file.length, ours.length) / 8192; p++) {
+            for (int p = 0; p < Math.min(primary.length, ours.length) / 8192; p++) {
                 pages++;
-                if (!Arrays.equals(file, p * 8192, (p + 1) * 8192, ours, p * 8192, (p + 1) * 8192)) {
-                    mismatches.add("pg_xact/" + String.format("%04X", seg) + " page " + p + " differs at LSN "
-                            + Lsn.format(lsn));
+                if (!Arrays.equals(primary, p * 8192, (p + 1) * 8192, ours, p * 8192, (p + 1) * 8192)) {
+                    mismatches.add(file + " page " + p + " differs at LSN " + Lsn.format(lsn) + " at byte "
+                            + Arrays.mismatch(Arrays.copyOfRange(primary, p * 8192, (p + 1) * 8192),
+                            Arrays.copyOfRange(ours, p * 8192, (p + 1) * 8192)));
                 }
             }
         }

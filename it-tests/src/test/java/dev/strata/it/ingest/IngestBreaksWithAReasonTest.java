@@ -2,12 +2,14 @@ package dev.strata.it.ingest;
 
 import dev.strata.it.TestPrimary;
 import dev.strata.replication.IngestStatus;
+import dev.strata.replication.ReplicationException;
 import dev.strata.replication.ReplicationService;
 import dev.strata.storage.timeline.Timeline;
 import dev.strata.storage.timeline.TimelineState;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Failures that reconnecting cannot fix leave the timeline broken, with what happened and what to do. */
@@ -50,6 +52,19 @@ class IngestBreaksWithAReasonTest {
             tl.setProperty(ReplicationService.PROP_CONNINFO, other.conninfo());
             String reason = resumeUntilBroken(node, tl);
             assertThat(reason).contains("different PostgreSQL cluster").contains("system identifier");
+        }
+    }
+
+    @Test
+    void aPrimaryThatCannotReplicateIsRefusedWithTheSettingsToChange() throws Exception {
+        assumeTrue(TestPrimary.available(), TestPrimary.installHint());
+        try (TestPrimary pg = TestPrimary.builder().setting("wal_level", "minimal").setting("max_wal_senders", "0")
+                .start(); StrataNode node = StrataNode.inTemp()) {
+            assertThatThrownBy(() -> node.replication.createFromPrimary(null, null, pg.conninfo(), "strata_min"))
+                    .isInstanceOf(ReplicationException.class)
+                    .hasMessageContaining("wal_level = replica").hasMessageContaining("max_wal_senders = 10")
+                    .hasMessageContaining("restart it");
+            assertThat(node.tenants.tenants().stream().mapToInt(t -> t.timelines().size()).sum()).isZero();
         }
     }
 

@@ -54,7 +54,10 @@ final class SlruIngest {
         mod.putSlruImage(kind, SlruLayout.segment(pageno), SlruLayout.pageInSegment(pageno), ZERO_PAGE);
     }
 
-    /** {@code xl_multixact_create}: u32 mid, u32 moff, i32 nmembers, nmembers x {u32 xid, u32 status}. */
+    /**
+     * {@code xl_multixact_create}: u32 mid, u32 moff, i32 nmembers, nmembers x {u32 xid, u32 status}. The offsets
+     * entries go in as the record itself, the members as MULTIXACT_MEMBERS per members page.
+     */
     private void createId(DecodedRecord rec, ByteBuffer d) {
         int mid = d.getInt();
         int moff = d.getInt();
@@ -65,9 +68,17 @@ final class SlruIngest {
             xids[i] = d.getInt();
             statuses[i] = d.getInt();
         }
+        // PostgreSQL 15.16 and later also set the next multixact's offset entry, possibly on the same page: the
+        // record itself goes on each offsets page it changes (redo sets the entries that fall on that page)
         long offPage = SlruLayout.offsetsPage(mid);
-        mod.putSlruRecord(Key.SLRU_MULTIXACT_OFFSETS, SlruLayout.segment(offPage), SlruLayout.pageInSegment(offPage),
-                StrataRecord.multixactOffset(mid, moff));
+        int next = mid + 1 == 0 ? 1 : mid + 1;
+        long nextPage = SlruLayout.offsetsPage(next);
+        mod.putSlruPgRecord(Key.SLRU_MULTIXACT_OFFSETS, SlruLayout.segment(offPage), SlruLayout.pageInSegment(offPage),
+                rec.raw());
+        if (nextPage != offPage) {
+            mod.putSlruPgRecord(Key.SLRU_MULTIXACT_OFFSETS, SlruLayout.segment(nextPage),
+                    SlruLayout.pageInSegment(nextPage), rec.raw());
+        }
         int i = 0;
         while (i < n) {
             long page = SlruLayout.membersPage(moff + i);

@@ -36,6 +36,19 @@ public final class SlotManager {
         }
     }
 
+    /** Drops the slot, logging instead of failing (cleanup after a failed timeline creation). */
+    public static void dropQuietly(ConnInfo info, String slot) {
+        try (Connection c = DriverManager.getConnection(info.jdbcUrl(), info.jdbcProperties(false));
+             PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+            ps.setString(1, slot);
+            ps.execute();
+            LOG.info("dropped replication slot {} after the failed import, so that it does not hold WAL", slot);
+        } catch (SQLException e) {
+            LOG.warn("could not drop replication slot {} on the primary ({}); drop it with "
+                    + "SELECT pg_drop_replication_slot('{}') or it keeps WAL forever", slot, e.getMessage(), slot);
+        }
+    }
+
     /** The slot, or null when it does not exist. */
     public static SlotInfo find(ConnInfo info, String slot) throws SQLException {
         try (Connection c = DriverManager.getConnection(info.jdbcUrl(), info.jdbcProperties(false));

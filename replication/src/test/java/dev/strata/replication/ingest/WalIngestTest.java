@@ -181,15 +181,25 @@ class WalIngestTest {
         for (int i = 0; i < 4; i++) {
             xl.putInt(2000 + i).putInt(i);
         }
-        ingest(new RecordBuilder(Rmgr.MULTIXACT, Rmgr.MULTIXACT_CREATE_ID).xid(2000).main(xl));
+        DecodedRecord rec = ingest(new RecordBuilder(Rmgr.MULTIXACT, Rmgr.MULTIXACT_CREATE_ID).xid(2000).main(xl));
         assertThat(tl.at(Key.slruBlock(Key.SLRU_MULTIXACT_OFFSETS, 0, 0), lsn))
-                .isEqualTo(Value.strataRecord(StrataRecord.multixactOffset(5, 1634), true));
+                .isEqualTo(Value.pgRecord(rec.raw(), true));
         assertThat(tl.at(Key.slruBlock(Key.SLRU_MULTIXACT_MEMBERS, 0, 0), lsn)).isEqualTo(Value.strataRecord(
                 StrataRecord.multixactMembers(1634, new int[] {2000, 2001}, new int[] {0, 1}), true));
         assertThat(tl.at(Key.slruBlock(Key.SLRU_MULTIXACT_MEMBERS, 0, 1), lsn)).isEqualTo(Value.strataRecord(
                 StrataRecord.multixactMembers(1636, new int[] {2002, 2003}, new int[] {2, 3}), true));
         assertThat(checkpoint().nextMulti()).isEqualTo(6);
         assertThat(checkpoint().nextMultiOffset()).isEqualTo(1638);
+    }
+
+    @Test
+    void multixactWhoseSuccessorStartsANewOffsetsPageChangesBothPages() {
+        ByteBuffer xl = le(12 + 8).putInt(2047).putInt(10).putInt(1).putInt(2000).putInt(0);
+        DecodedRecord rec = ingest(new RecordBuilder(Rmgr.MULTIXACT, Rmgr.MULTIXACT_CREATE_ID).xid(2000).main(xl));
+        assertThat(tl.at(Key.slruBlock(Key.SLRU_MULTIXACT_OFFSETS, 0, 0), lsn)).isEqualTo(Value.pgRecord(rec.raw(),
+                true));
+        assertThat(tl.at(Key.slruBlock(Key.SLRU_MULTIXACT_OFFSETS, 0, 1), lsn)).isEqualTo(Value.pgRecord(rec.raw(),
+                true));
     }
 
     @Test

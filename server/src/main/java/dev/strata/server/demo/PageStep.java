@@ -48,23 +48,39 @@ final class PageStep {
         PageHeader h = PageHeader.parse(page);
         say.done("pagestream_v2 GetPage: pgbench_accounts block 0 (rel " + tag.relPath() + ", main fork) at "
                 + Lsn.format(lsn));
-        primary.execute("CREATE EXTENSION IF NOT EXISTS pageinspect");
-        String[] theirs = primary.query("SELECT concat_ws(' ', lsn, lower, upper, special, pagesize, version, "
-                + "prune_xid) FROM page_header(get_raw_page('pgbench_accounts', 0))").split(" ");
-        say.sayf("%-22s %-16s %s", "header field", "from Strata", "primary (pageinspect)");
-        row("pd_lsn", Lsn.format(h.lsn()), theirs[0]);
-        row("pd_lower", h.lower(), theirs[1]);
-        row("pd_upper", h.upper(), theirs[2]);
-        row("pd_special", h.special(), theirs[3]);
-        row("page size", h.pageSize(), theirs[4]);
-        row("layout version", h.layoutVersion(), theirs[5]);
-        row("pd_prune_xid", h.pruneXid(), theirs[6]);
+        String[] theirs = primaryHeader();
+        say.sayf("%-22s %-16s %s", "header field", "from Strata", theirs == null ? "" : "primary (pageinspect)");
+        row("pd_lsn", Lsn.format(h.lsn()), theirs, 0);
+        row("pd_lower", h.lower(), theirs, 1);
+        row("pd_upper", h.upper(), theirs, 2);
+        row("pd_special", h.special(), theirs, 3);
+        row("page size", h.pageSize(), theirs, 4);
+        row("layout version", h.layoutVersion(), theirs, 5);
+        row("pd_prune_xid", h.pruneXid(), theirs, 6);
         say.sayf("%-22s %-16s", "pd_flags", h.flagNames());
         say.sayf("%d line pointers, %d bytes free", h.linePointers(), h.freeSpace());
+        if (theirs == null) {
+            say.say("(the primary's own copy is not shown: pageinspect is missing; it comes with postgresql-contrib)");
+        }
     }
 
-    private void row(String field, Object ours, String theirs) {
-        String mark = String.valueOf(ours).equals(theirs) ? "" : "   (differs)";
-        say.sayf("%-22s %-16s %s%s", field, ours, theirs, mark);
+    /** The primary's header fields of the same page through pageinspect, or null when it is not installed. */
+    private String[] primaryHeader() {
+        try {
+            primary.execute("CREATE EXTENSION IF NOT EXISTS pageinspect");
+            return primary.query("SELECT concat_ws(' ', lsn, lower, upper, special, pagesize, version, prune_xid) "
+                    + "FROM page_header(get_raw_page('pgbench_accounts', 0))").split(" ");
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    private void row(String field, Object ours, String[] theirs, int i) {
+        if (theirs == null) {
+            say.sayf("%-22s %s", field, ours);
+            return;
+        }
+        String mark = String.valueOf(ours).equals(theirs[i]) ? "" : "   (differs)";
+        say.sayf("%-22s %-16s %s%s", field, ours, theirs[i], mark);
     }
 }

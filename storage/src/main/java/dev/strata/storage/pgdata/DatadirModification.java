@@ -387,6 +387,15 @@ public final class DatadirModification {
         put(Key.slruBlock(kind, segno, blkno), Value.strataRecord(payload, beyond));
     }
 
+    /**
+     * Stores a PostgreSQL record on an SLRU page it changes without referencing it as a block (a MultiXact
+     * CREATE_ID on its offsets page); a page the segment does not have starts from zeros.
+     */
+    public void putSlruPgRecord(int kind, int segno, int blkno, byte[] rawRecord) {
+        boolean beyond = touchSlruPage(kind, segno, blkno);
+        put(Key.slruBlock(kind, segno, blkno), Value.pgRecord(rawRecord, beyond));
+    }
+
     /** Returns true when the page did not exist; skipped pages before it become zero pages now. */
     private boolean touchSlruPage(int kind, int segno, int blkno) {
         requireOpen();

@@ -185,11 +185,11 @@ final class QueryFlow {
         if (!name.isEmpty() && ext.statements.containsKey(name)) {
             throw new PgException("42P05", "prepared statement \"" + name + "\" already exists");
         }
-        if (ext.statements.size() >= ExtendedQuery.MAX_STATEMENTS && !ext.statements.containsKey(name)) {
-            throw new PgException(SqlState.PROGRAM_LIMIT_EXCEEDED, "too many prepared statements ("
-                    + ExtendedQuery.MAX_STATEMENTS + ")", "close statements you no longer need");
+        if (!ext.putStatement(name, new ExtendedQuery.Prepared(sql, (ResultCommand) c))) {
+            throw new PgException(SqlState.PROGRAM_LIMIT_EXCEEDED, "too many prepared statements (at most "
+                    + ExtendedQuery.MAX_STATEMENTS + ", " + (ExtendedQuery.MAX_STATEMENT_BYTES >> 20)
+                    + " MiB of query text per connection)", "close statements you no longer need");
         }
-        ext.statements.put(name, new ExtendedQuery.Prepared(sql, (ResultCommand) c));
         emit('1');
     }
 
@@ -233,6 +233,10 @@ final class QueryFlow {
         }
         if (!portal.isEmpty() && ext.portals.containsKey(portal)) {
             throw new PgException("42P03", "cursor \"" + portal + "\" already exists");
+        }
+        if (ext.portals.size() >= ExtendedQuery.MAX_PORTALS && !ext.portals.containsKey(portal)) {
+            throw new PgException(SqlState.PROGRAM_LIMIT_EXCEEDED, "too many open portals (at most "
+                    + ExtendedQuery.MAX_PORTALS + " until the next Sync)");
         }
         ext.portals.put(portal, new ExtendedQuery.Portal(p, formats));
         emit('2');
@@ -333,7 +337,7 @@ final class QueryFlow {
         byte kind = body.readByte();
         String name = cstring(body, "name");
         if (kind == 'S') {
-            ext.statements.remove(name);
+            ext.removeStatement(name);
         } else if (kind == 'P') {
             ext.portals.remove(name);
         } else {
