@@ -57,6 +57,10 @@ final class PageStep {
         row("page size", h.pageSize(), theirs, 4);
         row("layout version", h.layoutVersion(), theirs, 5);
         row("pd_prune_xid", h.pruneXid(), theirs, 6);
+        if (theirs != null && !String.valueOf(h.pruneXid()).equals(theirs[6])) {
+            say.say("(pd_prune_xid is a hint: pruning on the primary updates it without writing WAL, so a server "
+                    + "that rebuilds pages from WAL, like a standby, keeps the last logged value)");
+        }
         say.sayf("%-22s %-16s", "pd_flags", h.flagNames());
         say.sayf("%d line pointers, %d bytes free", h.linePointers(), h.freeSpace());
         if (theirs == null) {
@@ -80,7 +84,7 @@ final class PageStep {
             say.sayf("%-22s %s", field, ours);
             return;
         }
-        String mark = String.valueOf(ours).equals(theirs[i]) ? "" : "   (differs)";
+        String mark = String.valueOf(ours).equals(theirs[i]) ? "" : i == 6 ? "   (hint, see below)" : "   (differs)";
         say.sayf("%-22s %-16s %s%s", field, ours, theirs[i], mark);
     }
 }
