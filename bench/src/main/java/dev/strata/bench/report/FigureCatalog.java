@@ -126,11 +126,8 @@ public final class FigureCatalog {
             return new Figure(j.key(), j.what(), Double.NaN, j.unit(), null, Double.NaN, Double.NaN, j.goal(), null,
                     "JMH " + j.benchmark() + " (not run)");
         }
-        JsonNode m = r.path("primaryMetric");
-        double score = m.path("score").asDouble(Double.NaN);
-        double err = m.path("scoreError").asDouble(Double.NaN);
-        String noise = Double.isFinite(err) && score != 0
-                ? String.format(Locale.ROOT, "±%.0f %%", 100 * err / score) : null;
+        double score = r.path("primaryMetric").path("score").asDouble(Double.NaN);
+        String noise = JmhDerived.relativeNoise(r, null);
         return new Figure(j.key(), j.what(), score * j.scale(), j.unit(), null, Double.NaN, Double.NaN, j.goal(),
                 noise, "JMH " + j.benchmark());
     }

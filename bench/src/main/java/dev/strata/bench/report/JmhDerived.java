@@ -46,17 +46,31 @@ final class JmhDerived {
         return r == null ? Double.NaN : r.path("primaryMetric").path("score").asDouble(Double.NaN);
     }
 
-    /** JMH's 99.9 % error relative to the score; for a ratio, the two relative errors added. */
+    /**
+     * Run-to-run spread of a score: half the range of its measurement iterations relative to their median (JMH's
+     * own 99.9 % interval is far wider than what separates two runs with the few iterations bench/run affords); for a
+     * ratio, the two spreads added.
+     */
     static String relativeNoise(JsonNode a, JsonNode b) {
         double e = rel(a) + (b == null ? 0 : rel(b));
         return Double.isFinite(e) ? String.format(Locale.ROOT, "±%.0f %%", 100 * e) : null;
     }
 
-    private static double rel(JsonNode r) {
+    static double rel(JsonNode r) {
         if (r == null) {
             return Double.NaN;
         }
-        JsonNode m = r.path("primaryMetric");
-        return m.path("scoreError").asDouble(Double.NaN) / m.path("score").asDouble(Double.NaN);
+        java.util.List<Double> v = new java.util.ArrayList<>();
+        for (JsonNode fork : r.path("primaryMetric").path("rawData")) {
+            for (JsonNode x : fork) {
+                v.add(x.asDouble());
+            }
+        }
+        if (v.size() < 2) {
+            return Double.NaN;
+        }
+        java.util.Collections.sort(v);
+        double median = v.get(v.size() / 2);
+        return median == 0 ? Double.NaN : (v.get(v.size() - 1) - v.get(0)) / 2 / Math.abs(median);
     }
 }
