@@ -117,6 +117,11 @@ class WaldumpRejectsBadSegmentsTest {
             other.stopServer("fast");
             Files.writeString(other.dataDir().resolve("recovery.signal"), "");
             other.startAgain();
+            // hot standby accepts connections during the recovery; wait for its end
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!"f".equals(other.queryString("SELECT pg_is_in_recovery()")) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
             assertThat(other.queryString("SELECT timeline_id FROM pg_control_checkpoint()")).isEqualTo("2");
             other.sql("SELECT pg_switch_wal()", "CREATE TABLE x AS SELECT generate_series(1, 1000) g");
             String name = other.queryString("SELECT pg_walfile_name(pg_current_wal_insert_lsn())");

@@ -1,6 +1,5 @@
 package dev.strata.storage.layer;
 
-import dev.strata.storage.cache.PageCache;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.key.KeyRange;
 import dev.strata.storage.value.Value;
@@ -36,8 +35,8 @@ public final class DeltaLayer extends PersistentLayer {
     }
 
     /** Opens and checks the summary of {@code dir/name}. */
-    public static DeltaLayer open(Path dir, LayerName name, PageCache cache) {
-        return new DeltaLayer(name, new LayerFileReader(dir.resolve(name.fileName()), cache,
+    public static DeltaLayer open(Path dir, LayerName name, LayerFiles files) {
+        return new DeltaLayer(name, new LayerFileReader(dir.resolve(name.fileName()), files,
                 LayerFileFormat.DELTA_MAGIC));
     }
 

@@ -1,6 +1,5 @@
 package dev.strata.storage.layer;
 
-import dev.strata.storage.cache.PageCache;
 import dev.strata.storage.io.DurableFiles;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.key.KeyRange;
@@ -58,11 +57,11 @@ public final class DeltaLayerWriter implements AutoCloseable {
     }
 
     /** Completes the file, renames it to its layer name (durably) and opens it. */
-    public DeltaLayer finish(KeyRange keys, long lsnStart, long lsnEnd, PageCache cache) {
+    public DeltaLayer finish(KeyRange keys, long lsnStart, long lsnEnd, LayerFiles layerFiles) {
         LayerName name = LayerName.delta(keys, lsnStart, lsnEnd);
         w.finish(keys, lsnStart, lsnEnd);
         files.rename(w.path(), dir.resolve(name.fileName()), "layer");
-        return DeltaLayer.open(dir, name, cache);
+        return DeltaLayer.open(dir, name, layerFiles);
     }
 
     /** Abandons an unfinished file. */

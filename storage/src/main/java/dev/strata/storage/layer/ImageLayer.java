@@ -1,6 +1,5 @@
 package dev.strata.storage.layer;
 
-import dev.strata.storage.cache.PageCache;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.key.KeyRange;
 
@@ -29,8 +28,8 @@ public final class ImageLayer extends PersistentLayer {
         super(name, reader);
     }
 
-    public static ImageLayer open(Path dir, LayerName name, PageCache cache) {
-        return new ImageLayer(name, new LayerFileReader(dir.resolve(name.fileName()), cache,
+    public static ImageLayer open(Path dir, LayerName name, LayerFiles files) {
+        return new ImageLayer(name, new LayerFileReader(dir.resolve(name.fileName()), files,
                 LayerFileFormat.IMAGE_MAGIC));
     }
 

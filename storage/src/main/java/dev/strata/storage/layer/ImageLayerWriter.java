@@ -1,6 +1,5 @@
 package dev.strata.storage.layer;
 
-import dev.strata.storage.cache.PageCache;
 import dev.strata.storage.io.DurableFiles;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.key.KeyRange;
@@ -46,11 +45,11 @@ public final class ImageLayerWriter implements AutoCloseable {
     }
 
     /** Completes the file, renames it to its layer name (durably) and opens it. */
-    public ImageLayer finish(KeyRange keys, long lsn, PageCache cache) {
+    public ImageLayer finish(KeyRange keys, long lsn, LayerFiles layerFiles) {
         LayerName name = LayerName.image(keys, lsn);
         w.finish(keys, lsn, lsn + 1);
         files.rename(w.path(), dir.resolve(name.fileName()), "layer");
-        return ImageLayer.open(dir, name, cache);
+        return ImageLayer.open(dir, name, layerFiles);
     }
 
     @Override

@@ -38,12 +38,14 @@ public final class InMemoryLayer implements Layer {
     private static final int VERSION_OVERHEAD = 20;
 
     private final Path path;
-    private final FileChannel ch;
+    private volatile FileChannel ch;
     private final long lsnStart;
     private volatile long lsnEnd = Long.MAX_VALUE;
     private volatile long prevAtFreeze;
     private final ConcurrentSkipListMap<Key, Versions> index = new ConcurrentSkipListMap<>();
-    private volatile Tail tail = new Tail(0, new byte[TAIL_SIZE]);
+    // The tail buffer and the scratch file come into being with the first value, so an idle timeline's open layer
+    // holds neither memory nor a file descriptor.
+    private volatile Tail tail = new Tail(0, new byte[0]);
     private volatile boolean closed;
     // Writer-only state.
     private int tailFill;
@@ -56,12 +58,6 @@ public final class InMemoryLayer implements Layer {
     public InMemoryLayer(Path path, long lsnStart) {
         this.path = path;
         this.lsnStart = lsnStart;
-        try {
-            this.ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (IOException e) {
-            throw new StorageException("cannot create scratch file " + path + ": " + e.getMessage(), e);
-        }
     }
 
     @Override
@@ -127,8 +123,10 @@ public final class InMemoryLayer implements Layer {
 
     private long append(Value v, int len) {
         Tail t = tail;
-        if (tailFill + len > TAIL_SIZE) {
-            writeOut(t.buf, tailFill, t.base);
+        if (tailFill + len > t.buf.length) {
+            if (tailFill > 0) {
+                writeOut(t.buf, tailFill, t.base);
+            }
             long base = t.base + tailFill;
             tailFill = 0;
             if (len > TAIL_SIZE) {
@@ -152,6 +150,10 @@ public final class InMemoryLayer implements Layer {
     private void writeOut(byte[] buf, int len, long pos) {
         ByteBuffer b = ByteBuffer.wrap(buf, 0, len);
         try {
+            if (ch == null) {
+                ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            }
             while (b.hasRemaining()) {
                 ch.write(b, pos + b.position());
             }
@@ -226,6 +228,9 @@ public final class InMemoryLayer implements Layer {
      */
     public void forEachVersion(VersionSink sink) {
         flushTailForMapping();
+        if (fileBytes == 0) {
+            return;
+        }
         try (ScratchMapping map = new ScratchMapping(ch, fileBytes)) {
             for (Map.Entry<Key, Versions> e : index.entrySet()) {
                 Versions vs = e.getValue();
@@ -287,7 +292,10 @@ public final class InMemoryLayer implements Layer {
     public void closeAndDelete() {
         closed = true;
         try {
-            ch.close();
+            FileChannel c = ch;
+            if (c != null) {
+                c.close();
+            }
             Files.deleteIfExists(path);
         } catch (IOException e) {
             // The next start deletes leftover scratch files.
@@ -395,7 +403,11 @@ public final class InMemoryLayer implements Layer {
 
         @Override
         public void close() {
-            // Mappings are released by the garbage collector; the file itself is deleted after the flush.
+            // Unmapped now rather than whenever the garbage collector gets to it: flushes would otherwise pile
+            // up mappings of deleted files. Nothing else can touch these buffers.
+            for (MappedByteBuffer m : segments) {
+                Unmapper.unmap(m);
+            }
             java.util.Arrays.fill(segments, null);
         }
     }

@@ -2,13 +2,13 @@ package dev.strata.storage.layer;
 
 import dev.strata.storage.StorageException;
 import dev.strata.storage.cache.PageCache;
+import dev.strata.storage.io.FileHandles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 import static dev.strata.storage.layer.LayerFileFormat.BLOCK_SIZE;
@@ -23,6 +23,7 @@ final class LayerFileReader implements AutoCloseable {
     private final String file;
     private final long fileId = PageCache.newFileId();
     private final PageCache cache;
+    private final FileHandles handles;
     private final LayerFileFormat.Summary summary;
     private final int perLeaf;
     private final int perFence;
@@ -31,12 +32,13 @@ final class LayerFileReader implements AutoCloseable {
     /** The index root, read at open and kept: every lookup starts there. */
     private final byte[] root;
 
-    LayerFileReader(Path path, PageCache cache, int expectedMagic) {
+    LayerFileReader(Path path, LayerFiles files, int expectedMagic) {
         this.path = path;
         this.file = path.toString();
-        this.cache = cache;
+        this.cache = files.cache();
+        this.handles = files.handles();
         try {
-            this.ch = FileChannel.open(path, StandardOpenOption.READ);
+            this.ch = handles.open(this, path);
             long size = ch.size();
             if (size < BLOCK_SIZE) {
                 throw LayerFileFormat.bad(file, 0, "file of " + size + " bytes is shorter than its summary block");
@@ -207,10 +209,7 @@ final class LayerFileReader implements AutoCloseable {
     private byte[] load(long blockNo) {
         byte[] b = new byte[BLOCK_SIZE];
         for (int attempt = 0; ; attempt++) {
-            FileChannel c = ch;
-            if (closed) {
-                throw new LayerRetiredException(file);
-            }
+            FileChannel c = channel();
             try {
                 ByteBuffer buf = ByteBuffer.wrap(b);
                 long pos = blockNo * BLOCK_SIZE;
@@ -226,11 +225,10 @@ final class LayerFileReader implements AutoCloseable {
                 if (closed) {
                     throw new LayerRetiredException(file);
                 }
-                if (Thread.currentThread().isInterrupted() || attempt > 2) {
+                if (Thread.currentThread().isInterrupted() || attempt > 8) {
                     throw new StorageException("read of layer file " + file + " was interrupted", e);
                 }
-                // Another thread was interrupted during a read, which closes the channel for everyone: reopen it.
-                reopen(c);
+                // The descriptor was closed under us: evicted by FileHandles, or by another thread's interrupt.
             } catch (IOException e) {
                 throw new StorageException("cannot read layer file " + file + " at offset " + blockNo * BLOCK_SIZE
                         + ": " + e.getMessage(), e);
@@ -238,32 +236,37 @@ final class LayerFileReader implements AutoCloseable {
         }
     }
 
-    private synchronized void reopen(FileChannel broken) {
-        if (ch != broken || closed) {
-            return;
+    /** The open channel, opened again when the descriptor was evicted or closed by an interrupt. */
+    private FileChannel channel() {
+        FileChannel c = ch;
+        if (c != null && c.isOpen()) {
+            return c;
         }
-        try {
-            ch = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new StorageException("cannot reopen layer file " + file + ": " + e.getMessage(), e);
+        synchronized (this) {
+            if (closed) {
+                throw new LayerRetiredException(file);
+            }
+            c = ch;
+            if (c == null || !c.isOpen()) {
+                try {
+                    c = handles.open(this, path);
+                } catch (IOException e) {
+                    throw new StorageException("cannot reopen layer file " + file + ": " + e.getMessage(), e);
+                }
+                ch = c;
+            }
+            return c;
         }
     }
 
     /** Releases the file; later reads throw {@link LayerRetiredException}. */
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
         closeQuietly();
     }
 
     private void closeQuietly() {
-        try {
-            FileChannel c = ch;
-            if (c != null) {
-                c.close();
-            }
-        } catch (IOException e) {
-            // Nothing more to release.
-        }
+        handles.release(this);
     }
 }

@@ -1,7 +1,7 @@
 package dev.strata.storage.tenant;
 
 import dev.strata.storage.StorageException;
-import dev.strata.storage.cache.PageCache;
+import dev.strata.storage.layer.LayerFiles;
 import dev.strata.storage.io.DurableFiles;
 import dev.strata.storage.redo.PageRedo;
 import dev.strata.storage.timeline.EngineConfig;
@@ -56,8 +56,8 @@ public final class LocalTenantManager implements TenantManager {
         this.flushPool = Executors.newFixedThreadPool(config.backgroundThreads(), threads("strata-flush"));
         this.maintenancePool = Executors.newFixedThreadPool(config.backgroundThreads(), threads("strata-compact"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("strata-tick"));
-        this.ctx = new EngineContext(config, new PageCache(config.pageCacheBytes()), redo, files, flushPool,
-                maintenancePool);
+        this.ctx = new EngineContext(config, LayerFiles.of(config.pageCacheBytes(), config.maxOpenFiles()), redo, files,
+                flushPool, maintenancePool);
         try {
             if (!Files.isDirectory(tenantsDir)) {
                 files.createDirectory(tenantsDir, "tenants");

@@ -96,7 +96,7 @@ final class Compactor {
                 boolean newKey = lastKey == null || !Arrays.equals(key, lastKey);
                 if (w != null && newKey && w.approximateSize() >= target) {
                     Key next = Key.fromBytes(key, 0);
-                    outputs.add(w.finish(new KeyRange(fileStart, next), lsnStart, lsnEnd, tl.ctx.cache()));
+                    outputs.add(w.finish(new KeyRange(fileStart, next), lsnStart, lsnEnd, tl.ctx.layerFiles()));
                     w = null;
                 }
                 if (w == null) {
@@ -112,7 +112,7 @@ final class Compactor {
             if (w != null) {
                 Key last = Key.fromBytes(lastKey, 0);
                 Key end = last.equals(Key.MAX) ? Key.MAX : last.next();
-                outputs.add(w.finish(new KeyRange(fileStart, end), lsnStart, lsnEnd, tl.ctx.cache()));
+                outputs.add(w.finish(new KeyRange(fileStart, end), lsnStart, lsnEnd, tl.ctx.layerFiles()));
                 w = null;
             }
             return outputs;

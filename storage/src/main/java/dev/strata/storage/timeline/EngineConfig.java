@@ -6,8 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Settings of the layer engine, with Neon's defaults. Setters return {@code this} for chaining:
- * {@code new EngineConfig().checkpointDistance(16 << 20).gcHorizon(0)}.
+ * Settings of the layer engine, with Neon's defaults where Neon has the setting. Setters return {@code this} for
+ * chaining: {@code new EngineConfig().checkpointDistance(16 << 20).gcHorizon(0)}. A config is read when the
+ * {@link dev.strata.storage.tenant.LocalTenantManager} opens; change it before, not after.
  */
 public final class EngineConfig {
     private long checkpointDistance = 256L << 20;
@@ -22,6 +23,7 @@ public final class EngineConfig {
     private long pageCacheBytes = 64L << 20;
     private int maxFrozenLayers = 2;
     private int backgroundThreads = 2;
+    private int maxOpenFiles = 1000;
     private Clock clock = Clock.systemUTC();
     private FaultInjector faultInjector = FaultInjector.NONE;
     private boolean fsync = true;
@@ -91,7 +93,10 @@ public final class EngineConfig {
         return this;
     }
 
-    /** How often background compaction and image creation look at each timeline. */
+    /**
+     * How often background compaction and image creation look at each timeline (a flush that brings the L0 count
+     * to the threshold also starts one at once). Zero turns background compaction off; it still runs on demand.
+     */
     public Duration compactionPeriod() {
         return compactionPeriod;
     }
@@ -124,7 +129,7 @@ public final class EngineConfig {
         return this;
     }
 
-    /** How often background GC runs on each timeline. */
+    /** How often background GC runs on each timeline. Zero turns background GC off; it still runs on demand. */
     public Duration gcPeriod() {
         return gcPeriod;
     }
@@ -161,6 +166,16 @@ public final class EngineConfig {
 
     public EngineConfig backgroundThreads(int n) {
         this.backgroundThreads = (int) positive(n, "backgroundThreads");
+        return this;
+    }
+
+    /** Layer files kept open at once (Neon's max_file_descriptors); more are reopened on demand. */
+    public int maxOpenFiles() {
+        return maxOpenFiles;
+    }
+
+    public EngineConfig maxOpenFiles(int n) {
+        this.maxOpenFiles = (int) positive(n, "maxOpenFiles");
         return this;
     }
 
@@ -212,6 +227,6 @@ public final class EngineConfig {
                 + " compactionTargetSize=" + compactionTargetSize + " compactionPeriod=" + compactionPeriod
                 + " gcHorizon=" + gcHorizon + " pitrInterval=" + pitrInterval + " gcPeriod=" + gcPeriod
                 + " pageCacheBytes=" + pageCacheBytes + " maxFrozenLayers=" + maxFrozenLayers
-                + " backgroundThreads=" + backgroundThreads + " fsync=" + fsync;
+                + " backgroundThreads=" + backgroundThreads + " maxOpenFiles=" + maxOpenFiles + " fsync=" + fsync;
     }
 }

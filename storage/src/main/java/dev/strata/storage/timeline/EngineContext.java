@@ -2,6 +2,7 @@ package dev.strata.storage.timeline;
 
 import dev.strata.storage.cache.PageCache;
 import dev.strata.storage.io.DurableFiles;
+import dev.strata.storage.layer.LayerFiles;
 import dev.strata.storage.redo.PageRedo;
 
 import java.util.concurrent.Executor;
@@ -11,8 +12,12 @@ import java.util.concurrent.Executor;
  * pool that runs flushes and the pool that runs compaction and GC (separate, so a long compaction never delays a
  * flush that ingest may be waiting for).
  */
-public record EngineContext(EngineConfig config, PageCache cache, PageRedo redo, DurableFiles files,
+public record EngineContext(EngineConfig config, LayerFiles layerFiles, PageRedo redo, DurableFiles files,
                             Executor flushes, Executor maintenance) {
+    public PageCache cache() {
+        return layerFiles.cache();
+    }
+
     /** True when background compaction and image creation are on (compactionPeriod &gt; 0). */
     public boolean backgroundCompaction() {
         return !config.compactionPeriod().isZero() && !config.compactionPeriod().isNegative();

@@ -107,7 +107,7 @@ final class Flusher {
         if (importImage) {
             try (ImageLayerWriter w = new ImageLayerWriter(tl.dir(), tl.ctx.files())) {
                 f.forEachVersion((key, keyBytes, lsn, encoded) -> w.add(keyBytes, payloadOf(encoded)));
-                return w.finish(KeyRange.ALL, f.lsnStart(), tl.ctx.cache());
+                return w.finish(KeyRange.ALL, f.lsnStart(), tl.ctx.layerFiles());
             }
         }
         try (DeltaLayerWriter w = new DeltaLayerWriter(tl.dir(), tl.ctx.files())) {
@@ -115,7 +115,7 @@ final class Flusher {
             if (w.isEmpty()) {
                 return null;
             }
-            return w.finish(KeyRange.ALL, f.lsnStart(), f.lsnEnd(), tl.ctx.cache());
+            return w.finish(KeyRange.ALL, f.lsnStart(), f.lsnEnd(), tl.ctx.layerFiles());
         }
     }
 

@@ -75,7 +75,7 @@ final class ImageCreator {
             for (Key k : keys) {
                 w.add(k, tl.readUnchecked(k, lsn, true));
             }
-            image = w.finish(part, lsn, tl.ctx.cache());
+            image = w.finish(part, lsn, tl.ctx.layerFiles());
         } catch (RuntimeException | Error e) {
             Compactor.discard(tl, w, List.of(), e);
             throw e;

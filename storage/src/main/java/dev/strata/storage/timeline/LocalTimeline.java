@@ -498,25 +498,29 @@ public final class LocalTimeline implements Timeline {
      * compaction or GC; without, just releases files (what a crash leaves behind).
      */
     public void shutdownTimeline(boolean flush) {
-        if (flush && unreadable == null) {
-            writer.freezeForClose();
-            flusher.awaitAllFlushed();
-        }
-        closed = true;
-        writer.close();
-        if (flush) {
-            maintenanceLock.lock();
-            maintenanceLock.unlock();
-        }
-        LayerMap m = layers.getAndUpdate(LayerMap::withoutOpen);
-        if (m.open() != null) {
-            m.open().closeAndDelete();
-        }
-        for (InMemoryLayer f : m.frozen()) {
-            f.closeAndDelete();
-        }
-        for (PersistentLayer l : m.historic()) {
-            l.close();
+        try {
+            if (flush && unreadable == null && meta.state() != TimelineState.BROKEN) {
+                writer.freezeForClose();
+                flusher.awaitAllFlushed();
+            }
+        } finally {
+            closed = true;
+            writer.close();
+            if (flush) {
+                // Let a running compaction or GC finish its swap before the files go away.
+                maintenanceLock.lock();
+                maintenanceLock.unlock();
+            }
+            LayerMap m = layers.getAndUpdate(LayerMap::withoutOpen);
+            if (m.open() != null) {
+                m.open().closeAndDelete();
+            }
+            for (InMemoryLayer f : m.frozen()) {
+                f.closeAndDelete();
+            }
+            for (PersistentLayer l : m.historic()) {
+                l.close();
+            }
         }
     }
 

@@ -77,7 +77,7 @@ public final class TimelineLoader {
                 if (ln == null) {
                     throw new CorruptionException("metadata lists '" + name + "', which is not a layer file name");
                 }
-                layers.add(ln.image() ? ImageLayer.open(dir, ln, ctx.cache()) : DeltaLayer.open(dir, ln, ctx.cache()));
+                layers.add(ln.image() ? ImageLayer.open(dir, ln, ctx.layerFiles()) : DeltaLayer.open(dir, ln, ctx.layerFiles()));
             } catch (StorageException e) {
                 log.error("timeline {}: layer {} cannot be opened", timelineId, name, e);
                 unreadable = "layer file " + dir.resolve(name) + " cannot be opened: " + e.getMessage();

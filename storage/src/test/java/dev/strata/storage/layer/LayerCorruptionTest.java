@@ -1,7 +1,6 @@
 package dev.strata.storage.layer;
 
 import dev.strata.storage.CorruptionException;
-import dev.strata.storage.cache.PageCache;
 import dev.strata.storage.io.DurableFiles;
 import dev.strata.storage.io.FaultInjector;
 import dev.strata.storage.key.Key;
@@ -80,12 +79,12 @@ class LayerCorruptionTest {
                     versions.add(new long[]{k, lsn});
                 }
             }
-            layer = w.finish(KeyRange.ALL, 100, 200, new PageCache(1 << 20));
+            layer = w.finish(KeyRange.ALL, 100, 200, LayerFiles.of(1 << 20, 64));
         }
         Path file = layer.path();
         layer.close();
         LayerName name = LayerName.parse(file.getFileName().toString());
-        Function<PageCache, List<Answer>> readAll = cache -> {
+        Function<LayerFiles, List<Answer>> readAll = cache -> {
             List<Answer> out = new ArrayList<>();
             try (DeltaLayer l = DeltaLayer.open(dir, name, cache)) {
                 for (long[] kv : versions) {
@@ -111,12 +110,12 @@ class LayerCorruptionTest {
                 rnd.nextBytes(page);
                 w.add(key(k), page);
             }
-            layer = w.finish(new KeyRange(key(0), key(400)), 500, new PageCache(1 << 20));
+            layer = w.finish(new KeyRange(key(0), key(400)), 500, LayerFiles.of(1 << 20, 64));
         }
         Path file = layer.path();
         layer.close();
         LayerName name = LayerName.parse(file.getFileName().toString());
-        Function<PageCache, List<Answer>> readAll = cache -> {
+        Function<LayerFiles, List<Answer>> readAll = cache -> {
             List<Answer> out = new ArrayList<>();
             try (ImageLayer l = ImageLayer.open(dir, name, cache)) {
                 for (int k = 0; k < 400; k++) {
@@ -134,8 +133,8 @@ class LayerCorruptionTest {
     }
 
     /** Flips each sampled byte in turn; reads with a fresh cache after each flip; restores the byte. */
-    private void flipAndCheck(Path file, Function<PageCache, List<Answer>> readAll) throws IOException {
-        List<Answer> intact = readAll.apply(new PageCache(1 << 20));
+    private void flipAndCheck(Path file, Function<LayerFiles, List<Answer>> readAll) throws IOException {
+        List<Answer> intact = readAll.apply(LayerFiles.of(1 << 20, 64));
         long size = Files.size(file);
         TreeSet<Long> positions = new TreeSet<>();
         for (long p = 0; p < 160; p++) {
@@ -162,7 +161,7 @@ class LayerCorruptionTest {
                     int failures = 0;
                     List<Answer> got;
                     try {
-                        got = readAll.apply(new PageCache(1 << 20));
+                        got = readAll.apply(LayerFiles.of(1 << 20, 64));
                     } catch (CorruptionException e) {
                         assertThat(e.getMessage()).contains(fileName).contains("offset");
                         continue;

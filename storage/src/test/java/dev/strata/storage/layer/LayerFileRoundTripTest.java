@@ -1,6 +1,5 @@
 package dev.strata.storage.layer;
 
-import dev.strata.storage.cache.PageCache;
 import dev.strata.storage.io.DurableFiles;
 import dev.strata.storage.io.FaultInjector;
 import dev.strata.storage.key.Key;
@@ -21,7 +20,7 @@ class LayerFileRoundTripTest {
     Path dir;
 
     private final DurableFiles files = new DurableFiles(FaultInjector.NONE);
-    private final PageCache cache = new PageCache(8 << 20);
+    private final LayerFiles cache = LayerFiles.of(8 << 20, 64);
 
     private static Key key(int i) {
         return new Key(0, 1663, 5, 16384 + i / 1000, 0, i % 1000);

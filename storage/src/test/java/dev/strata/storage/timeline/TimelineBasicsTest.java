@@ -175,28 +175,41 @@ class TimelineBasicsTest {
     }
 
     @Test
-    void gcRefusesReadsBelowTheCutoffButKeepsLeasedLsns() {
+    void gcRemovesLayersCoveredByNewerImagesAndKeepsLeasedLsnsReadable() {
         Key k = Key.relBlock(REL, 3);
         try (LocalTenantManager m = new LocalTenantManager(dir, config().gcHorizon(100), new AppendRedo())) {
             Timeline tl = m.createTenant(null).createTimeline(null, 1000);
             long lsn = 1000;
+            String at1200 = null;
             for (int i = 0; i < 50; i++) {
                 tl.writer().put(k, lsn + 10, i % 10 == 0 ? Value.image(b("i" + i)) : Value.pgRecord(b("+" + i), false));
                 tl.writer().finishRecord(lsn, lsn + 10);
                 lsn += 10;
+                if (lsn == 1200) {
+                    at1200 = s(tl.get(k, 1200));
+                    tl.leaseLsn(1200, Duration.ofMinutes(1));
+                }
                 if (i % 5 == 4) {
                     tl.checkpoint();
                 }
+                if (i % 10 == 9) {
+                    tl.compact();
+                }
             }
-            String expectedAt1200 = s(tl.get(k, 1200));
-            tl.leaseLsn(1200, Duration.ofMinutes(1));
-            tl.compact();
-            assertThat(tl.gc()).contains("cutoff");
-            assertThat(tl.gcCutoffLsn()).isEqualTo(1500 - 100);
+            // L1s end at 1100, 1200, 1300, 1400, 1500; images were made at 1200 and 1400 (two L1s above the last).
+            assertThat(tl.layers()).filteredOn(l -> l.kind().equals("image")).extracting(LayerInfo::lsnStart)
+                    .containsExactly(1400L, 1200L);
+            assertThat(tl.gc()).contains("cutoff 0/578").contains("removed 4 layers");
+            assertThat(tl.gcCutoffLsn()).isEqualTo(1400);
+            assertThat(tl.layers()).filteredOn(l -> !l.kind().equals("in-memory"))
+                    .extracting(l -> l.kind() + "@" + l.lsnStart())
+                    .containsExactlyInAnyOrder("delta-l1@1401", "image@1400", "image@1200");
             assertThatThrownBy(() -> tl.get(k, 1300)).isInstanceOf(LsnBelowGcCutoffException.class)
                     .hasMessageContaining("0/578");
-            assertThat(s(tl.get(k, 1200))).isEqualTo(expectedAt1200);
-            assertThat(s(tl.get(k, 1500))).endsWith("+49");
+            assertThat(s(tl.get(k, 1200))).isEqualTo(at1200).isEqualTo("i10+11+12+13+14+15+16+17+18+19");
+            assertThat(s(tl.get(k, 1400))).isEqualTo("i30+31+32+33+34+35+36+37+38+39");
+            assertThat(s(tl.get(k, 1500))).isEqualTo("i40+41+42+43+44+45+46+47+48+49");
+            assertThat(tl.stats().gcLayersRemoved()).isEqualTo(4);
         }
     }
 }

@@ -32,7 +32,7 @@ class IndexRedoRejectsGarbageTest {
         IndexRmgrs.registerAll(rmgrs);
         int[] outcomes = new int[2];
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            for (int i = 0; i < 40_000; i++) {
+            for (int i = 0; i < 20_000; i++) {
                 int rmid = (int) rmgrs.keySet().toArray()[rnd.nextInt(rmgrs.size())];
                 one(rmgrs.get(rmid), rmid, rnd, seed, outcomes);
             }
