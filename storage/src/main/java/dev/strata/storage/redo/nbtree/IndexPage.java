@@ -85,50 +85,49 @@ public final class IndexPage {
     // ---- header ---------------------------------------------------------------------------------------------
 
     public static int lower(byte[] page) {
-        return u16(page, PD_LOWER);
+        return PageOps.pageGetLower(page);
     }
 
     public static int upper(byte[] page) {
-        return u16(page, PD_UPPER);
+        return PageOps.pageGetUpper(page);
     }
 
     public static int special(byte[] page) {
-        return u16(page, PD_SPECIAL);
+        return PageOps.pageGetSpecial(page);
     }
 
     public static void setLower(byte[] page, int v) {
-        putU16(page, PD_LOWER, v);
+        PageOps.pageSetLower(page, v);
     }
 
     public static void setUpper(byte[] page, int v) {
-        putU16(page, PD_UPPER, v);
+        PageOps.pageSetUpper(page, v);
     }
 
     public static int flags(byte[] page) {
-        return u16(page, PD_FLAGS);
+        return PageOps.pageGetFlags(page);
     }
 
     public static void setFlags(byte[] page, int v) {
-        putU16(page, PD_FLAGS, v);
+        PageOps.pageSetFlags(page, v);
     }
 
     public static int pruneXid(byte[] page) {
-        return i32(page, PD_PRUNE_XID);
+        return PageOps.pageGetPruneXid(page);
     }
 
     public static void setPruneXid(byte[] page, int xid) {
-        putI32(page, PD_PRUNE_XID, xid);
+        PageOps.pageSetPruneXid(page, xid);
     }
 
     /** {@code PageGetLSN}: xlogid is the high half. */
     public static long lsn(byte[] page) {
-        return ((long) i32(page, 0) << 32) | (i32(page, 4) & 0xFFFFFFFFL);
+        return PageOps.pageGetLSN(page);
     }
 
     /** {@code PageSetLSN}. */
     public static void setLsn(byte[] page, long lsn) {
-        putI32(page, 0, (int) (lsn >>> 32));
-        putI32(page, 4, (int) lsn);
+        PageOps.pageSetLSN(page, lsn);
     }
 
     /**
