@@ -14,14 +14,17 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * The layer ingest writes into: values appended to a scratch file ({@code ephemeral-N} in the timeline directory,
  * the raw concatenation of encoded {@link Value}s, never read after a restart) behind a 64 KiB tail buffer, and an
- * index in memory from key to its versions (LSN, file offset, length). Memory is bounded because
+ * index in memory from key to its versions (LSN, file offset, length). The index is a hash map, not a sorted one:
+ * ingest appends one version per value and a hash lookup is far cheaper than an ordered insert; the key order
+ * only the flush needs is produced once, when it reads a frozen layer. Memory is bounded because
  * {@link #estimatedSize()} counts the index too, and the timeline freezes the layer when that reaches
  * checkpoint_distance.
  *
@@ -42,7 +45,7 @@ public final class InMemoryLayer implements Layer {
     private final long lsnStart;
     private volatile long lsnEnd = Long.MAX_VALUE;
     private volatile long prevAtFreeze;
-    private final ConcurrentSkipListMap<Key, Versions> index = new ConcurrentSkipListMap<>();
+    private final ConcurrentHashMap<Key, Versions> index = new ConcurrentHashMap<>(1 << 12);
     // The tail buffer and the scratch file come into being with the first value, so an idle timeline's open layer
     // holds neither memory nor a file descriptor.
     private volatile Tail tail = new Tail(0, new byte[0]);
@@ -206,11 +209,14 @@ public final class InMemoryLayer implements Layer {
         }
     }
 
-    /** Calls {@code out} with each key in {@code range} having a version at or below {@code lsn}. */
+    /**
+     * Calls {@code out} with each key in {@code range} having a version at or below {@code lsn}, in no particular
+     * order (a scan of the whole index: key listings are rare, ingest's lookups are not).
+     */
     public void forEachKey(KeyRange range, long lsn, Consumer<Key> out) {
-        for (Map.Entry<Key, Versions> e : index.subMap(range.start(), range.end()).entrySet()) {
+        for (Map.Entry<Key, Versions> e : index.entrySet()) {
             Versions vs = e.getValue();
-            if (vs.count > 0 && vs.lsns[0] <= lsn) {
+            if (vs.count > 0 && vs.lsns[0] <= lsn && range.contains(e.getKey())) {
                 out.accept(e.getKey());
             }
         }
@@ -231,17 +237,19 @@ public final class InMemoryLayer implements Layer {
         if (fileBytes == 0) {
             return;
         }
+        Key[] keys = index.keySet().toArray(new Key[0]);
+        Arrays.sort(keys);
         try (ScratchMapping map = new ScratchMapping(ch, fileBytes)) {
-            for (Map.Entry<Key, Versions> e : index.entrySet()) {
-                Versions vs = e.getValue();
-                byte[] keyBytes = e.getKey().toBytes();
+            for (Key key : keys) {
+                Versions vs = index.get(key);
+                byte[] keyBytes = key.toBytes();
                 int n = vs.count;
                 for (int j = 0; j < n; j++) {
                     long lsn = vs.lsns[j];
                     if (lsn >= lsnEnd || (j + 1 < n && vs.lsns[j + 1] == lsn)) {
                         continue;
                     }
-                    sink.accept(e.getKey(), keyBytes, lsn, map.read(vs.locs[j], vs.lens[j]));
+                    sink.accept(key, keyBytes, lsn, map.read(vs.locs[j], vs.lens[j]));
                 }
             }
         }
