@@ -238,6 +238,7 @@ public final class TimelineStreamer implements AutoCloseable {
             } else {
                 lastData = now;
                 ingestBatch(c);
+                afterBatch();
             }
             if (now - lastProbe > PROBE_INTERVAL_NANOS) {
                 lastProbe = now;
@@ -263,6 +264,10 @@ public final class TimelineStreamer implements AutoCloseable {
             counters.records++;
             counters.walBytes += rec.endLsn() - rec.lsn();
         }
+    }
+
+    /** Per-batch follow-ups: the action at the consistent point, the end of catching up. */
+    private void afterBatch() {
         Runnable action = onConsistent;
         if (action != null && timeline.lastRecordLsn() >= consistentLsn) {
             onConsistent = null;
