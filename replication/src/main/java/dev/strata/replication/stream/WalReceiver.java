@@ -36,6 +36,13 @@ final class WalReceiver implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(WalReceiver.class);
     private static final long IDLE_SLEEP_MILLIS = 2;
     /**
+     * Right after data, the next message is usually on its way (the primary is sending a backlog): the thread then
+     * waits this long instead of {@link #IDLE_SLEEP_MILLIS}, so that catching up does not stall on sleeps, which
+     * last far longer than asked on a busy machine.
+     */
+    private static final long BUSY_PARK_NANOS = 50_000;
+    private static final long BUSY_WINDOW_NANOS = 20_000_000;
+    /**
      * pgjdbc's non-blocking read never reports the end of the stream, so while idle a status asking for a reply is
      * written this often: on a connection the server closed, the second write fails, which ends the stream.
      */
@@ -87,7 +94,7 @@ final class WalReceiver implements Runnable {
                 ByteBuffer buf = stream.readPending();
                 if (buf == null) {
                     pingIfIdle();
-                    Thread.sleep(IDLE_SLEEP_MILLIS);
+                    idleWait();
                     continue;
                 }
                 lastData = System.nanoTime();
@@ -147,6 +154,17 @@ final class WalReceiver implements Runnable {
             stream.setFlushedLSN(l);
             stream.setAppliedLSN(l);
             reportedDurable = d;
+        }
+    }
+
+    private void idleWait() throws InterruptedException {
+        if (System.nanoTime() - lastData < BUSY_WINDOW_NANOS) {
+            java.util.concurrent.locks.LockSupport.parkNanos(BUSY_PARK_NANOS);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        } else {
+            Thread.sleep(IDLE_SLEEP_MILLIS);
         }
     }
 
