@@ -49,6 +49,12 @@ public final class DeltaLayer extends PersistentLayer {
         return isL0() ? "delta-l0" : "delta-l1";
     }
 
+    /**
+     * One index probe finds the newest entry at or below (key, uptoLsn); the key's older versions are the entries
+     * just before it (sorted by (key, LSN)), so the walk back reads index entries only, stopping at the LSN floor or
+     * at the first entry whose will-init bit is set. The values of those entries are adjacent in the values stream,
+     * so they are then read forwards, each block looked up once.
+     */
     @Override
     public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
         byte[] keyBytes = st.keyBytes();
@@ -56,22 +62,46 @@ public final class DeltaLayer extends PersistentLayer {
         System.arraycopy(keyBytes, 0, target, 0, Key.SIZE);
         Bytes.putLong(target, Key.SIZE, uptoLsn);
         LayerFileReader.Memo leaves = reader.new Memo();
-        LayerFileReader.Memo values = reader.new Memo();
-        for (long i = reader.search(target); i >= 0; i--) {
+        long last = reader.search(target, leaves);
+        long[] lsns = null;
+        long[] packed = null;
+        int[] lens = null;
+        int n = 0;
+        for (long i = last; i >= 0; i--) {
             byte[] b = leaves.apply(reader.leafBlockNo(i));
             int o = reader.leafOffset(i);
             if (!Bytes.startsWith(b, o, keyBytes)) {
-                return;
+                break;
             }
             long lsn = Bytes.getLong(b, o + Key.SIZE);
             if (lsn < floorLsn) {
-                return;
+                break;
             }
             checkLsn(lsn, i);
-            st.add(lsn, readValue(b, o, i, values));
-            if (st.complete()) {
-                return;
+            if (lsns == null || n == lsns.length) {
+                int cap = lsns == null ? 16 : n * 2;
+                lsns = lsns == null ? new long[cap] : java.util.Arrays.copyOf(lsns, cap);
+                packed = packed == null ? new long[cap] : java.util.Arrays.copyOf(packed, cap);
+                lens = lens == null ? new int[cap] : java.util.Arrays.copyOf(lens, cap);
             }
+            lsns[n] = lsn;
+            packed[n] = Bytes.getLong(b, o + FENCE_WIDTH);
+            lens[n] = Bytes.getInt(b, o + FENCE_WIDTH + 8);
+            n++;
+            if ((packed[n - 1] & WILL_INIT_BIT) != 0) {
+                break;
+            }
+        }
+        if (n == 0) {
+            return;
+        }
+        Value[] values = new Value[n];
+        LayerFileReader.Memo blocks = reader.new Memo();
+        for (int k = n - 1; k >= 0; k--) {
+            values[k] = readValue(packed[k], lens[k], last - k, blocks);
+        }
+        for (int k = 0; k < n; k++) {
+            st.add(lsns[k], values[k]);
         }
     }
 
@@ -86,17 +116,24 @@ public final class DeltaLayer extends PersistentLayer {
         return (long) reader.leafBlockNo(i) * LayerFileFormat.BLOCK_SIZE + reader.leafOffset(i);
     }
 
-    /** Decodes the value of entry i, copying its payload once (the 2-byte header is read in place). */
-    private Value readValue(byte[] leaf, int o, long i, java.util.function.IntFunction<byte[]> blocks) {
-        long off = Bytes.getLong(leaf, o + FENCE_WIDTH) & ~WILL_INIT_BIT;
-        int len = Bytes.getInt(leaf, o + FENCE_WIDTH + 8);
+    /**
+     * Decodes the value of entry i from its packed offset word and length: reads the 2-byte header in place, then
+     * copies the payload once, so the blocks are visited in stream order.
+     */
+    private Value readValue(long packedOff, int len, long i, java.util.function.IntFunction<byte[]> blocks) {
+        long off = packedOff & ~WILL_INIT_BIT;
         if (len < 2) {
             throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i + " has " + len
                     + " bytes, less than its header");
         }
-        byte[] payload = reader.readValue(off + 2, len - 2, i, blocks);
+        reader.checkValueBounds(off, len, i);
         byte kind = reader.valueByte(off, blocks);
         boolean willInit = reader.valueByte(off + 1, blocks) != 0;
+        if (((packedOff & WILL_INIT_BIT) != 0) != (kind == Value.IMAGE || willInit)) {
+            throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i
+                    + " disagrees with the entry's will-init bit");
+        }
+        byte[] payload = reader.readValue(off + 2, len - 2, i, blocks);
         switch (kind) {
             case Value.IMAGE:
                 return Value.image(payload);

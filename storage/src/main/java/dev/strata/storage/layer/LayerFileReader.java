@@ -107,6 +107,12 @@ final class LayerFileReader implements AutoCloseable {
             }
             return b;
         }
+
+        /** Remembers a block the caller already holds. */
+        void put(int blockNo, byte[] block) {
+            no = blockNo;
+            b = block;
+        }
     }
 
     /** A checked block for a one-pass scan: taken from the cache when there, not added to it. */
@@ -119,6 +125,14 @@ final class LayerFileReader implements AutoCloseable {
      * entry is above it.
      */
     long search(byte[] target) {
+        return search(target, null);
+    }
+
+    /**
+     * Like {@link #search(byte[])}, leaving the leaf block it ended on in {@code leaf} (when not null), so that the
+     * caller reads the entry without looking the block up again.
+     */
+    long search(byte[] target, Memo leaf) {
         LayerFileFormat.Level[] levels = summary.levels();
         int top = levels.length - 1;
         if (levels[0].entries() == 0) {
@@ -136,6 +150,9 @@ final class LayerFileReader implements AutoCloseable {
                 throw LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "index points past level " + lvl);
             }
             byte[] b = lvl == top ? root : block(blockNo);
+            if (lvl == 0 && leaf != null) {
+                leaf.put(blockNo, b);
+            }
             int lo = 0;
             int hi = n - 1;
             int found = -1;
@@ -182,11 +199,7 @@ final class LayerFileReader implements AutoCloseable {
 
     /** Like {@link #readValue(long, int, long)}, taking blocks from {@code blocks}. */
     byte[] readValue(long off, int len, long entryIndex, java.util.function.IntFunction<byte[]> blocks) {
-        if (off < 0 || len < 0 || off + len > summary.valuesLength()) {
-            throw LayerFileFormat.bad(file, (long) leafBlockNo(entryIndex) * BLOCK_SIZE + leafOffset(entryIndex),
-                    "index entry " + entryIndex + " points at bytes " + off + ".." + (off + len)
-                            + " outside the values (" + summary.valuesLength() + " bytes)");
-        }
+        checkValueBounds(off, len, entryIndex);
         byte[] outBuf = new byte[len];
         int done = 0;
         while (done < len) {
@@ -199,6 +212,15 @@ final class LayerFileReader implements AutoCloseable {
             done += n;
         }
         return outBuf;
+    }
+
+    /** Fails unless {@code [off, off + len)} lies inside the values stream (entry {@code entryIndex} points there). */
+    void checkValueBounds(long off, int len, long entryIndex) {
+        if (off < 0 || len < 0 || off + len > summary.valuesLength()) {
+            throw LayerFileFormat.bad(file, (long) leafBlockNo(entryIndex) * BLOCK_SIZE + leafOffset(entryIndex),
+                    "index entry " + entryIndex + " points at bytes " + off + ".." + (off + len)
+                            + " outside the values (" + summary.valuesLength() + " bytes)");
+        }
     }
 
     /** One byte of the values stream (the caller checked the value it belongs to lies inside the stream). */

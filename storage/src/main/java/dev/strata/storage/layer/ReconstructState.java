@@ -4,8 +4,10 @@ import dev.strata.storage.key.Key;
 import dev.strata.storage.value.Value;
 import dev.strata.storage.value.VersionedValue;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.RandomAccess;
 
 /**
  * What the read path has gathered for one key so far, walking layers from the requested LSN down: records newest
@@ -90,14 +92,28 @@ public final class ReconstructState {
         return records;
     }
 
-    /** Records gathered, oldest first (a new list). */
+    /** Records gathered, oldest first (a read-only view of the same records, not a copy). */
     public List<VersionedValue> recordsOldestFirst() {
-        int n = records.size();
-        List<VersionedValue> out = new ArrayList<>(n);
-        for (int i = n - 1; i >= 0; i--) {
-            out.add(records.get(i));
+        return new OldestFirst(records);
+    }
+
+    /** The records list read backwards. */
+    private static final class OldestFirst extends AbstractList<VersionedValue> implements RandomAccess {
+        private final List<VersionedValue> newestFirst;
+
+        OldestFirst(List<VersionedValue> newestFirst) {
+            this.newestFirst = newestFirst;
         }
-        return out;
+
+        @Override
+        public VersionedValue get(int index) {
+            return newestFirst.get(newestFirst.size() - 1 - index);
+        }
+
+        @Override
+        public int size() {
+            return newestFirst.size();
+        }
     }
 
     /** The LSN of the oldest version gathered so far (for the next, older, layer to stop below it). */
