@@ -61,16 +61,45 @@ public final class DeltaLayer extends PersistentLayer {
         byte[] target = new byte[FENCE_WIDTH];
         System.arraycopy(keyBytes, 0, target, 0, Key.SIZE);
         Bytes.putLong(target, Key.SIZE, uptoLsn);
-        LayerFileReader.Memo leaves = reader.new Memo();
-        long last = reader.search(target, leaves);
-        long[] lsns = null;
-        long[] packed = null;
-        int[] lens = null;
+        LayerFileReader.Memo blocks = reader.new Memo();
+        long last = reader.search(target, blocks);
+        if (last < 0) {
+            return;
+        }
+        long[] found = walkBack(blocks, last, keyBytes, floorLsn);
+        int n = (int) found[0];
+        if (n == 0) {
+            return;
+        }
+        Value[] values = new Value[n];
+        for (int k = n - 1; k >= 0; k--) {
+            values[k] = readValue(found[3 * k + 2], (int) found[3 * k + 3], last - k, blocks);
+        }
+        st.reserve(n);
+        for (int k = 0; k < n; k++) {
+            st.add(found[3 * k + 1], values[k]);
+        }
+    }
+
+    /**
+     * Walks back from leaf entry {@code last} over the versions of the key that {@code read} needs, on the index
+     * only. Returns their count n, then per version (newest first) its LSN, packed offset word and length.
+     */
+    private long[] walkBack(LayerFileReader.Memo blocks, long last, byte[] keyBytes, long floorLsn) {
+        long k0 = Bytes.getLong(keyBytes, 0);
+        long k1 = Bytes.getLong(keyBytes, 8);
+        int k2 = ((keyBytes[16] & 0xFF) << 8) | (keyBytes[17] & 0xFF);
+        int blockNo = reader.leafBlockNo(last);
+        int o = reader.leafOffset(last);
+        byte[] b = blocks.apply(blockNo);
+        long[] out = new long[1 + 3 * 16];
         int n = 0;
         for (long i = last; i >= 0; i--) {
-            byte[] b = leaves.apply(reader.leafBlockNo(i));
-            int o = reader.leafOffset(i);
-            if (!Bytes.startsWith(b, o, keyBytes)) {
+            if (o < 0) { // the previous entry ends the previous leaf block
+                b = blocks.apply(--blockNo);
+                o = (reader.perLeaf() - 1) * ENTRY_SIZE;
+            }
+            if (!Bytes.isKey(b, o, k0, k1, k2)) {
                 break;
             }
             long lsn = Bytes.getLong(b, o + Key.SIZE);
@@ -78,31 +107,21 @@ public final class DeltaLayer extends PersistentLayer {
                 break;
             }
             checkLsn(lsn, i);
-            if (lsns == null || n == lsns.length) {
-                int cap = lsns == null ? 16 : n * 2;
-                lsns = lsns == null ? new long[cap] : java.util.Arrays.copyOf(lsns, cap);
-                packed = packed == null ? new long[cap] : java.util.Arrays.copyOf(packed, cap);
-                lens = lens == null ? new int[cap] : java.util.Arrays.copyOf(lens, cap);
+            if (1 + 3 * (n + 1) > out.length) {
+                out = java.util.Arrays.copyOf(out, 1 + 6 * n);
             }
-            lsns[n] = lsn;
-            packed[n] = Bytes.getLong(b, o + FENCE_WIDTH);
-            lens[n] = Bytes.getInt(b, o + FENCE_WIDTH + 8);
+            long packed = Bytes.getLong(b, o + FENCE_WIDTH);
+            out[1 + 3 * n] = lsn;
+            out[2 + 3 * n] = packed;
+            out[3 + 3 * n] = Bytes.getInt(b, o + FENCE_WIDTH + 8);
             n++;
-            if ((packed[n - 1] & WILL_INIT_BIT) != 0) {
+            if ((packed & WILL_INIT_BIT) != 0) {
                 break;
             }
+            o -= ENTRY_SIZE;
         }
-        if (n == 0) {
-            return;
-        }
-        Value[] values = new Value[n];
-        LayerFileReader.Memo blocks = reader.new Memo();
-        for (int k = n - 1; k >= 0; k--) {
-            values[k] = readValue(packed[k], lens[k], last - k, blocks);
-        }
-        for (int k = 0; k < n; k++) {
-            st.add(lsns[k], values[k]);
-        }
+        out[0] = n;
+        return out;
     }
 
     private void checkLsn(long lsn, long i) {
@@ -133,7 +152,8 @@ public final class DeltaLayer extends PersistentLayer {
             throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i
                     + " disagrees with the entry's will-init bit");
         }
-        byte[] payload = reader.readValue(off + 2, len - 2, i, blocks);
+        byte[] payload = new byte[len - 2];
+        reader.copyValues(off + 2, payload, 0, len - 2, blocks);
         switch (kind) {
             case Value.IMAGE:
                 return Value.image(payload);

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 import static dev.strata.storage.layer.LayerFileFormat.BLOCK_SIZE;
 import static dev.strata.storage.layer.LayerFileFormat.PAYLOAD;
@@ -159,7 +158,7 @@ final class LayerFileReader implements AutoCloseable {
             while (lo <= hi) {
                 int mid = (lo + hi) >>> 1;
                 int off = mid * width;
-                if (Arrays.compareUnsigned(b, off, off + fw, target, 0, fw) <= 0) {
+                if (compareFence(b, off, target, fw) <= 0) {
                     found = mid;
                     lo = mid + 1;
                 } else {
@@ -176,6 +175,34 @@ final class LayerFileReader implements AutoCloseable {
             blockIdx = first + found;
         }
         return blockIdx;
+    }
+
+    /**
+     * Compares the first {@code width} bytes at {@code b[off..]} with those of {@code target}, unsigned, eight bytes
+     * at a time (index searches spend their time here).
+     */
+    static int compareFence(byte[] b, int off, byte[] target, int width) {
+        int k = 0;
+        for (; k + 8 <= width; k += 8) {
+            long x = Bytes.getLong(b, off + k);
+            long y = Bytes.getLong(target, k);
+            if (x != y) {
+                return Long.compareUnsigned(x, y);
+            }
+        }
+        for (; k < width; k++) {
+            int x = b[off + k] & 0xFF;
+            int y = target[k] & 0xFF;
+            if (x != y) {
+                return x - y;
+            }
+        }
+        return 0;
+    }
+
+    /** Leaf entries per leaf block. */
+    int perLeaf() {
+        return perLeaf;
     }
 
     /** The leaf block holding entry {@code i}. */
@@ -220,6 +247,23 @@ final class LayerFileReader implements AutoCloseable {
             throw LayerFileFormat.bad(file, (long) leafBlockNo(entryIndex) * BLOCK_SIZE + leafOffset(entryIndex),
                     "index entry " + entryIndex + " points at bytes " + off + ".." + (off + len)
                             + " outside the values (" + summary.valuesLength() + " bytes)");
+        }
+    }
+
+    /**
+     * Copies {@code len} bytes of the values stream from {@code off} into {@code dst} at {@code dstOff} (the caller
+     * checked they lie inside the stream), taking blocks from {@code blocks}.
+     */
+    void copyValues(long off, byte[] dst, int dstOff, int len, java.util.function.IntFunction<byte[]> blocks) {
+        int blockNo = 1 + (int) (off / PAYLOAD);
+        int inBlock = (int) (off % PAYLOAD);
+        while (len > 0) {
+            int n = Math.min(len, PAYLOAD - inBlock);
+            System.arraycopy(blocks.apply(blockNo), inBlock, dst, dstOff, n);
+            dstOff += n;
+            len -= n;
+            blockNo++;
+            inBlock = 0;
         }
     }
 

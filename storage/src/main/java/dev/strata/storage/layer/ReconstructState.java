@@ -16,7 +16,7 @@ import java.util.RandomAccess;
 public final class ReconstructState {
     private final Key key;
     private final byte[] keyBytes;
-    private final List<VersionedValue> records = new ArrayList<>();
+    private final ArrayList<VersionedValue> records = new ArrayList<>();
     private byte[] image;
     private long imageLsn;
     private boolean complete;
@@ -44,6 +44,11 @@ public final class ReconstructState {
 
     byte[] keyBytes() {
         return keyBytes;
+    }
+
+    /** Makes room for {@code n} more records (a layer knows how many it is about to add). */
+    void reserve(int n) {
+        records.ensureCapacity(records.size() + n);
     }
 
     /** Adds the next older version; an image or a will-init record completes the state. */

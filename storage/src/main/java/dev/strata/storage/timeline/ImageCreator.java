@@ -69,7 +69,7 @@ final class ImageCreator {
     }
 
     private void create(KeyRange part, List<Key> keys, long lsn) {
-        ImageLayerWriter w = new ImageLayerWriter(tl.dir(), tl.ctx.files());
+        ImageLayerWriter w = new ImageLayerWriter(tl.dir(), tl.ctx.files(), true, tl.ctx.config().fsync());
         ImageLayer image;
         try {
             for (Key k : keys) {
