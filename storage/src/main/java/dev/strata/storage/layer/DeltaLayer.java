@@ -61,7 +61,7 @@ public final class DeltaLayer extends PersistentLayer {
         byte[] target = new byte[FENCE_WIDTH];
         System.arraycopy(keyBytes, 0, target, 0, Key.SIZE);
         Bytes.putLong(target, Key.SIZE, uptoLsn);
-        LayerFileReader.Memo blocks = reader.new Memo();
+        java.util.function.IntFunction<byte[]> blocks = st.blocks(reader);
         long last = reader.search(target, blocks);
         if (last < 0) {
             return;
@@ -85,7 +85,7 @@ public final class DeltaLayer extends PersistentLayer {
      * Walks back from leaf entry {@code last} over the versions of the key that {@code read} needs, on the index
      * only. Returns their count n, then per version (newest first) its LSN, packed offset word and length.
      */
-    private long[] walkBack(LayerFileReader.Memo blocks, long last, byte[] keyBytes, long floorLsn) {
+    private long[] walkBack(java.util.function.IntFunction<byte[]> blocks, long last, byte[] keyBytes, long floorLsn) {
         long k0 = Bytes.getLong(keyBytes, 0);
         long k1 = Bytes.getLong(keyBytes, 8);
         int k2 = ((keyBytes[16] & 0xFF) << 8) | (keyBytes[17] & 0xFF);

@@ -45,7 +45,7 @@ public final class ImageLayer extends PersistentLayer {
     @Override
     public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
         byte[] keyBytes = st.keyBytes();
-        LayerFileReader.Memo blocks = reader.new Memo();
+        java.util.function.IntFunction<byte[]> blocks = st.blocks(reader);
         long i = reader.search(keyBytes, blocks);
         if (i >= 0) {
             byte[] b = blocks.apply(reader.leafBlockNo(i));

@@ -106,15 +106,35 @@ final class LayerFileReader implements AutoCloseable {
             }
             return b;
         }
+    }
 
-        /** Remembers a block the caller already holds. */
-        void put(int blockNo, byte[] block) {
-            no = blockNo;
-            b = block;
+    /**
+     * The last few blocks a scan in key order asked for, read from disk (and checked) without going through the page
+     * cache: image creation reads every key of a layer once, and those blocks would only evict hot ones. Consecutive
+     * keys share index and value blocks, so each block is read about once.
+     */
+    final class ScanBlocks implements java.util.function.IntFunction<byte[]> {
+        private static final int SLOTS = 4;
+        private final int[] nos = {-1, -1, -1, -1};
+        private final byte[][] blocks = new byte[SLOTS][];
+        private int next;
+
+        @Override
+        public byte[] apply(int blockNo) {
+            for (int k = 0; k < SLOTS; k++) {
+                if (nos[k] == blockNo) {
+                    return blocks[k];
+                }
+            }
+            byte[] b = load(blockNo);
+            nos[next] = blockNo;
+            blocks[next] = b;
+            next = (next + 1) % SLOTS;
+            return b;
         }
     }
 
-    /** A checked block for a one-pass scan: taken from the cache when there, not added to it. */
+    /** A checked block for a one-pass scan: read from disk, not added to the cache. */
     byte[] blockForScan(int blockNo) {
         return load(blockNo);
     }
@@ -124,14 +144,15 @@ final class LayerFileReader implements AutoCloseable {
      * entry is above it.
      */
     long search(byte[] target) {
-        return search(target, null);
+        return search(target, this::block);
     }
 
     /**
-     * Like {@link #search(byte[])}, leaving the leaf block it ended on in {@code leaf} (when not null), so that the
-     * caller reads the entry without looking the block up again.
+     * Like {@link #search(byte[])}, taking the index blocks below the root from {@code blocks}: with a {@link Memo}
+     * or {@link ScanBlocks} the leaf block it ended on stays there, so the caller reads the entry without looking
+     * the block up again.
      */
-    long search(byte[] target, Memo leaf) {
+    long search(byte[] target, java.util.function.IntFunction<byte[]> blocks) {
         LayerFileFormat.Level[] levels = summary.levels();
         int top = levels.length - 1;
         if (levels[0].entries() == 0) {
@@ -148,10 +169,7 @@ final class LayerFileReader implements AutoCloseable {
             if (n <= 0) {
                 throw LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "index points past level " + lvl);
             }
-            byte[] b = lvl == top ? root : block(blockNo);
-            if (lvl == 0 && leaf != null) {
-                leaf.put(blockNo, b);
-            }
+            byte[] b = lvl == top ? root : blocks.apply(blockNo);
             int lo = 0;
             int hi = n - 1;
             int found = -1;

@@ -21,9 +21,38 @@ public final class ReconstructState {
     private long imageLsn;
     private boolean complete;
 
+    private final Scan scan;
+
     public ReconstructState(Key key) {
+        this(key, null);
+    }
+
+    /** @param scan when not null, layer files are read through it rather than through the page cache */
+    public ReconstructState(Key key, Scan scan) {
         this.key = key;
         this.keyBytes = keyBytes(key);
+        this.scan = scan;
+    }
+
+    /**
+     * Where a layer file's blocks come from for this read: the page cache (remembering the last block), or the
+     * scan's own blocks when reading many keys in order.
+     */
+    java.util.function.IntFunction<byte[]> blocks(LayerFileReader reader) {
+        return scan == null ? reader.new Memo() : scan.blocks(reader);
+    }
+
+    /**
+     * Reads of many keys in ascending order (image creation) that bypass the page cache: each layer file keeps its
+     * last few blocks here, so consecutive keys read each block about once. One thread at a time.
+     */
+    public static final class Scan {
+        private final java.util.IdentityHashMap<LayerFileReader, LayerFileReader.ScanBlocks> readers =
+                new java.util.IdentityHashMap<>();
+
+        LayerFileReader.ScanBlocks blocks(LayerFileReader reader) {
+            return readers.computeIfAbsent(reader, r -> r.new ScanBlocks());
+        }
     }
 
     /** The key's 18-byte form, written directly (this runs once per read). */
