@@ -22,8 +22,11 @@ import java.util.function.Consumer;
  *   34  4   length of the value in bytes
  * value: a {@link Value} in its encoded form (u8 kind, u8 will-init, payload)
  * </pre>
- * Each (key, LSN) appears once. Versions of a key are adjacent and ascend by LSN, so a read finds the last entry
- * at or below (key, LSN) and walks backwards until it meets an image or a will-init record.
+ * Each (key, LSN) appears once. Versions of a key are adjacent and ascend by LSN, and their values are adjacent in
+ * the values stream in the same order. A read finds the last entry at or below (key, LSN) with one index probe,
+ * walks the entries backwards until one has the will-init bit (so it decides where to stop from the index alone),
+ * and then reads those values forwards. The will-init bit of an entry must agree with its value's header (an
+ * image, or will-init byte 1); a disagreement is reported as corruption of the file at that entry.
  */
 public final class DeltaLayer extends PersistentLayer {
     public static final int ENTRY_SIZE = 38;
