@@ -61,7 +61,7 @@ import java.util.zip.GZIPOutputStream;
  * <p>Relation pages are read ahead of the writer, in parallel, by {@link PageReadAhead} (one thread per core,
  * shared by all backups), and written in the order above.
  *
- * <p>Memory: the read-ahead's chunk buffers (2 x cores + 2 chunks of 256 KiB), one SLRU segment (256 KiB at most),
+ * <p>Memory: the read-ahead's chunk buffers (4 x cores + 4, at most 32, chunks of 256 KiB), one SLRU segment (256 KiB at most),
  * one relation list per database and a 256 KiB output buffer (plus gzip's window), whatever the database size.
  */
 public final class BackupWriter {

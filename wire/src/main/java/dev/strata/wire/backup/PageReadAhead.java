@@ -34,6 +34,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class PageReadAhead implements AutoCloseable {
     /** Blocks per chunk: 256 KiB, one large write into the tar. */
     static final int CHUNK_BLOCKS = 32;
+    /**
+     * Chunks queued or being read per backup: four per thread, so that while the writer is blocked on a slow
+     * consumer (a pipe into tar takes a MiB at a time) every thread still has work queued: 3 MiB with two threads,
+     * 8 MiB at most.
+     */
+    static final int WINDOW = Math.min(32, 4 * BackupThreads.threads() + 4);
 
     /** The blocks {@code [first, first + count)} of {@code source}, written as file {@code path}. */
     record Run(RelTag source, int first, int count, String path) {
@@ -53,7 +59,7 @@ final class PageReadAhead implements AutoCloseable {
     private int writeRun;
 
     PageReadAhead(DatadirView view, long lsn, boolean checksums, List<Run> runs) {
-        this(view, lsn, checksums, runs, BackupThreads.pool(), 2 * BackupThreads.threads() + 2);
+        this(view, lsn, checksums, runs, BackupThreads.pool(), WINDOW);
     }
 
     PageReadAhead(DatadirView view, long lsn, boolean checksums, List<Run> runs, Executor pool, int window) {
