@@ -97,17 +97,25 @@ final class PageReadAhead implements AutoCloseable {
         fill();
     }
 
-    /** Stops the chunks nobody has started and waits for the ones being read. */
+    /**
+     * Stops the chunks nobody has started and waits for the ones being read, each of which stops after its current
+     * block. An interrupt (a cancelled backup) does not cut the wait short, so that no thread reads for this backup
+     * once it is closed; the interrupt status is kept.
+     */
     @Override
     public void close() {
         cancelled.set(true);
-        boolean interrupted = false;
         for (Chunk c : inFlight) {
             c.run(); // claims a chunk nobody has started, which then reads nothing
-            try {
-                c.done.await();
-            } catch (InterruptedException e) {
-                interrupted = true;
+        }
+        boolean interrupted = Thread.interrupted();
+        for (Chunk c : inFlight) {
+            while (c.done.getCount() > 0) {
+                try {
+                    c.done.await();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         inFlight.clear();

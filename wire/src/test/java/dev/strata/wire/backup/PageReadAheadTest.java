@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +17,9 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,6 +103,39 @@ class PageReadAheadTest {
         assertThat(reads.get()).as("no read after close").isEqualTo(after);
         assertThat(after).as("reads stop within the window")
                 .isLessThan((1 << 20) / 8192 + 6 * PageReadAhead.CHUNK_BLOCKS);
+    }
+
+    @Test
+    void an_interrupted_writer_stops_with_an_interrupted_io_error_and_keeps_its_interrupt() throws Exception {
+        AtomicInteger reads = new AtomicInteger();
+        FakeView v = new FakeView(LSN);
+        v.rel(1663, 5, 16384, 0, 100_000, b -> {
+            reads.incrementAndGet();
+            return slow(FakeView.page(b, 0), 500);
+        });
+        PageReadAhead.Run run = new PageReadAhead.Run(A, 0, 100_000, "base/5/16384");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            TarWriter tar = new TarWriter(OutputStream.nullOutputStream(), 0, BackupWriter.Listener.NONE);
+            try (PageReadAhead ahead = new PageReadAhead(v, LSN, false, List.of(run), pool, 4)) {
+                tar.beginFile(run.path(), 100_000 * 8192L);
+                ahead.write(tar, run);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+            stillInterrupted.set(Thread.currentThread().isInterrupted());
+        });
+        writer.start();
+        Thread.sleep(100);
+        writer.interrupt();
+        writer.join(30_000);
+        assertThat(writer.isAlive()).isFalse();
+        assertThat(failure.get()).isInstanceOf(InterruptedIOException.class).hasMessageContaining("base/5/16384");
+        assertThat(stillInterrupted).isTrue();
+        int after = reads.get();
+        Thread.sleep(50);
+        assertThat(reads.get()).as("no read after close").isEqualTo(after);
     }
 
     @Test
