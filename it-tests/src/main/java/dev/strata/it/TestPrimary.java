@@ -1,5 +1,6 @@
 package dev.strata.it;
 
+import dev.strata.server.demo.PgBinaries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,7 +9,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -40,9 +40,6 @@ import java.util.stream.Stream;
  */
 public final class TestPrimary implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TestPrimary.class);
-    private static final String INSTALL_HINT = "PostgreSQL 15 was not found: install it with "
-            + "'apt-get install -y postgresql-15 postgresql-contrib' (Debian) so that /usr/lib/postgresql/15/bin "
-            + "exists, or put its bin directory first on PATH so that 'pg_config --bindir' finds it";
 
     private final Path bindir;
     private final Path root;
@@ -122,32 +119,12 @@ public final class TestPrimary implements AutoCloseable {
         }
     }
 
-    /** The directory with initdb, pg_ctl, postgres, pg_waldump, pgbench...; fails with an install hint. */
+    /**
+     * The directory with initdb, pg_ctl, postgres, pg_waldump, pgbench...: the same search as the demo's
+     * ({@link PgBinaries#find}); fails with an install hint.
+     */
     public static Path findBindir() {
-        List<Path> candidates = new ArrayList<>();
-        String env = System.getenv("STRATA_PG_BINDIR");
-        if (env != null && !env.isBlank()) {
-            candidates.add(Paths.get(env));
-        }
-        try {
-            Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (p.waitFor() == 0 && !out.isEmpty()) {
-                candidates.add(Paths.get(out));
-            }
-        } catch (IOException e) {
-            LOG.debug("pg_config not usable: {}", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        candidates.add(Paths.get("/usr/lib/postgresql/15/bin"));
-        for (Path c : candidates) {
-            if (Files.isExecutable(c.resolve("initdb")) && Files.isExecutable(c.resolve("postgres"))
-                    && isVersion15(c)) {
-                return c;
-            }
-        }
-        throw new IllegalStateException(INSTALL_HINT + " (looked in " + candidates + ")");
+        return PgBinaries.find().bindir();
     }
 
     /** True when PostgreSQL 15 binaries are installed (tests may skip with {@link #installHint()} otherwise). */
@@ -161,7 +138,7 @@ public final class TestPrimary implements AutoCloseable {
     }
 
     public static String installHint() {
-        return INSTALL_HINT;
+        return PgBinaries.INSTALL_HINT;
     }
 
     /** Whether a Docker engine answers (Testcontainers' own probe); false on machines without one. */
@@ -173,19 +150,6 @@ public final class TestPrimary implements AutoCloseable {
         }
     }
 
-    private static boolean isVersion15(Path bindir) {
-        try {
-            Process p = new ProcessBuilder(bindir.resolve("postgres").toString(), "--version")
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return p.waitFor() == 0 && out.contains(" 15.");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 
     private void init(List<String> initdbArgs) throws IOException {
         if (asPostgresUser) {

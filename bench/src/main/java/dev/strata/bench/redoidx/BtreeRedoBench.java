@@ -1,5 +1,7 @@
 package dev.strata.bench.redoidx;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.pg.RelTag;
 import dev.strata.storage.redo.nbtree.BtPage;
 import dev.strata.storage.redo.nbtree.BtreeRedo;
@@ -49,7 +51,7 @@ public class BtreeRedoBench {
     public void setUp() {
         leaf = leafPage(300, 1);
         fullLeaf = leafPage(407, 1);
-        zero = new byte[IndexPage.BLCKSZ];
+        zero = new byte[PageOps.BLCKSZ];
         insertLeaf = new WalRecordBuilder(REL, BtreeRedo.RM_BTREE_ID, BtreeRedo.INSERT_LEAF)
                 .block(0, 7, tuple(301, 9, 9), false).build(le16(150), 0x1_0000_0000L);
         split = splitRecord();
@@ -60,12 +62,12 @@ public class BtreeRedoBench {
         byte[] t = new byte[TUPLE];
         IndexRedoSupport.setTid(t, 0, blk, off);
         IndexRedoSupport.setTInfo(t, 0, TUPLE);
-        IndexPage.putI32(t, 8, key);
+        Bytes.putI32(t, 8, key);
         return t;
     }
 
     private static byte[] leafPage(int n, int next) {
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         BtPage.pageInit(page);
         BtPage.setFlags(page, BtPage.BTP_LEAF);
         BtPage.setNext(page, next);
@@ -89,8 +91,8 @@ public class BtreeRedoBench {
         left.writeBytes(tuple(199, 3, 3));
         left.writeBytes(tuple(2 * firstRight, 0, 0));
         byte[] main = new byte[10];
-        IndexPage.putU16(main, 4, firstRight);
-        IndexPage.putU16(main, 6, 100);
+        Bytes.putU16(main, 4, firstRight);
+        Bytes.putU16(main, 6, 100);
         return new WalRecordBuilder(REL, BtreeRedo.RM_BTREE_ID, BtreeRedo.SPLIT_L)
                 .block(0, 7, left.toByteArray(), false)
                 .block(1, 8, right.toByteArray(), true)

@@ -19,8 +19,9 @@ public final class FigureCatalog {
      * @param value           field holding Strata's figure
      * @param baselineField   field holding the baseline's figure (null: none)
      * @param ratioField      field holding the exported ratio (null: none)
-     * @param valueSamples    field with Strata's per-repetition figures (null: no noise estimate)
-     * @param baselineSamples field with the baseline's per-repetition figures
+     * @param valueSamples    field with the per-repetition figures of the ratio's numerator, Strata's figure for
+     *                        most (null: no noise estimate; for the waldump ratio, a time ratio, pg_waldump's)
+     * @param baselineSamples field with the per-repetition figures of the ratio's denominator
      * @param noiseField      field with the benchmark's own estimate of the ratio's spread (null: none)
      */
     record E2e(String key, String what, String unit, String value, String baseline, String baselineField,
@@ -55,14 +56,15 @@ public final class FigureCatalog {
                     null),
             new E2e("getpage_depth32_speedup", "GetPage throughput, one connection at depth 32", "req/s",
                     "getpage_depth32_per_s", "the same at depth 1", "getpage_depth1_per_s",
-                    "getpage_depth32_speedup", Goal.atLeast(4.0, "issue 6"), null, null, null),
+                    "getpage_depth32_speedup", Goal.atLeast(4.0, "issue 6"), "getpage_depth32_per_s_by_round", null,
+                    null),
             new E2e("fullbackup_ratio_vs_pg_basebackup", "Full backup of a pgbench database, until on disk", "s",
                     "strata_seconds_median", "pg_basebackup -c fast -X none", "pg_basebackup_seconds_median",
                     "fullbackup_ratio_vs_pg_basebackup", Goal.atMost(1.0, "issue 6"), "strata_seconds",
                     "pg_basebackup_seconds", null),
             new E2e("waldump_ratio_vs_pg_waldump", "WAL decode throughput (ratio: pg_waldump time / Strata time)",
                     "MB/s", "strata_mb_s", "pg_waldump", "pg_waldump_mb_s", "waldump_ratio_vs_pg_waldump",
-                    Goal.atLeast(1.0, "issue 2"), null, null, null));
+                    Goal.atLeast(1.0, "issue 2"), "pg_waldump_ms", "strata_ms", null));
 
     /** Single JMH scores shown as they are (ns/op converted with {@code scale}). */
     static final List<Jmh> JMH = List.of(

@@ -58,7 +58,7 @@ public final class LiveLagProbe {
         int clients = Integer.parseInt(a.getOrDefault("clients", "4"));
         Map<String, Object> result = run(scale, seconds, clients);
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
-        ReportMain.write(Path.of(a.get("out")).toAbsolutePath(), json + "\n");
+        DurableFile.write(Path.of(a.get("out")).toAbsolutePath(), json + "\n");
         System.out.println(json);
     }
 

@@ -27,7 +27,7 @@ final class Plots {
                     .xTicks(new double[]{0, 1, 2, 3, 4}, new String[]{"0%", "90%", "99%", "99.9%", "99.99%"});
             c.add(percentileSeries("Strata GetPage", latency.get("getpage_latency_distribution")));
             c.add(percentileSeries("8 KB loopback echo", latency.get("echo_latency_distribution")));
-            ReportMain.write(out.resolve("getpage-latency.svg"), c.render());
+            DurableFile.write(out.resolve("getpage-latency.svg"), c.render());
             plots.add(new MarkdownReport.Plot("getpage-latency.svg", "GetPage latency distribution at depth 1"));
         }
         JsonNode ingest = raw.holder("ingest_timeline");
@@ -35,12 +35,12 @@ final class Plots {
             SvgChart rate = new SvgChart("Ingest rate over time", "seconds", "MB/s");
             add(rate, "Strata", ingest.get("ingest_timeline"), "t", "strata_mb_s");
             add(rate, "hot standby", ingest.get("ingest_timeline"), "t", "standby_mb_s");
-            ReportMain.write(out.resolve("ingest-rate.svg"), rate.render());
+            DurableFile.write(out.resolve("ingest-rate.svg"), rate.render());
             plots.add(new MarkdownReport.Plot("ingest-rate.svg", "Ingest rate over time"));
             SvgChart lag = new SvgChart("Lag behind the primary", "seconds", "MB of WAL");
             add(lag, "Strata", ingest.get("ingest_timeline"), "t", "strata_lag_mb");
             add(lag, "hot standby", ingest.get("ingest_timeline"), "t", "standby_lag_mb");
-            ReportMain.write(out.resolve("ingest-lag.svg"), lag.render());
+            DurableFile.write(out.resolve("ingest-lag.svg"), lag.render());
             plots.add(new MarkdownReport.Plot("ingest-lag.svg", "Lag behind the primary over time"));
         }
         return plots;

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -58,8 +56,8 @@ public final class ReportMain {
         meta.put("scale", opt.getOrDefault("--scale", "1"));
         meta.put("duration_s", opt.getOrDefault("--duration", "?"));
         Map<String, Object> machine = Machine.describe();
-        write(out.resolve("results.json"), json(figures, meta, machine, problems));
-        write(out.resolve("REPORT.md"), MarkdownReport.render(meta, machine, figures, plots, problems,
+        DurableFile.write(out.resolve("results.json"), json(figures, meta, machine, problems));
+        DurableFile.write(out.resolve("REPORT.md"), MarkdownReport.render(meta, machine, figures, plots, problems,
                 MarkdownReport.jmhTable(results.jmhAll())));
         System.out.println("wrote " + out.resolve("REPORT.md") + " and " + out.resolve("results.json"));
     }
@@ -98,13 +96,6 @@ public final class ReportMain {
 
     private static Double finite(double v) {
         return Double.isFinite(v) ? v : null;
-    }
-
-    /** Temp file, then an atomic rename, so a reader never sees half a report. */
-    static void write(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static Map<String, String> options(String[] args) {

@@ -1,5 +1,6 @@
 package dev.strata.bench.wal;
 
+import dev.strata.bench.report.DurableFile;
 import dev.strata.it.TestPrimary;
 import dev.strata.server.cli.WaldumpCommand;
 import dev.strata.storage.pg.Lsn;
@@ -9,13 +10,8 @@ import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -31,8 +27,9 @@ import java.util.Locale;
  * </pre>
  * Without {@code --path} it generates WAL with a scratch primary (pgbench -i at the scale, then a pgbench run).
  * The JSON written to {@code --out}: {@code strata_mb_s}, {@code pg_waldump_mb_s} and
- * {@code waldump_ratio_vs_pg_waldump} = pg_waldump time / Strata time (above 1: Strata is faster), plus the
- * inputs (bytes, records, repeats).
+ * {@code waldump_ratio_vs_pg_waldump} = pg_waldump time / Strata time (above 1: Strata is faster), both from the
+ * medians of the repetitions, each repetition's time ({@code strata_ms}, {@code pg_waldump_ms}, arrays in the
+ * order they ran) and the inputs (bytes, records, repeats).
  */
 public final class WalDecodeBench {
     private Path path;
@@ -122,7 +119,7 @@ public final class WalDecodeBench {
             pgWaldumpOnce(pgWaldump);
             pg[i] = System.nanoTime() - t0;
         }
-        report(bytes, records, median(strata), median(pg));
+        report(bytes, records, strata, pg);
     }
 
     /** Strata: read, decode and format every record to /dev/null. */
@@ -154,35 +151,34 @@ public final class WalDecodeBench {
         return last;
     }
 
-    private void report(long bytes, long records, long strataNanos, long pgNanos) throws IOException {
+    private void report(long bytes, long records, long[] strata, long[] pg) throws IOException {
+        long strataNanos = median(strata);
+        long pgNanos = median(pg);
         double strataMbS = bytes / 1e6 / (strataNanos / 1e9);
         double pgMbS = bytes / 1e6 / (pgNanos / 1e9);
         double ratio = (double) pgNanos / strataNanos;
         String json = String.format(Locale.ROOT, "{\"strata_mb_s\": %.1f, \"pg_waldump_mb_s\": %.1f, "
                         + "\"waldump_ratio_vs_pg_waldump\": %.3f, \"wal_bytes\": %d, \"records\": %d, "
-                        + "\"repeats\": %d, \"strata_median_ms\": %.1f, \"pg_waldump_median_ms\": %.1f}",
-                strataMbS, pgMbS, ratio, bytes, records, repeat, strataNanos / 1e6, pgNanos / 1e6);
+                        + "\"repeats\": %d, \"strata_median_ms\": %.1f, \"pg_waldump_median_ms\": %.1f, "
+                        + "\"strata_ms\": %s, \"pg_waldump_ms\": %s}",
+                strataMbS, pgMbS, ratio, bytes, records, repeat, strataNanos / 1e6, pgNanos / 1e6, millis(strata),
+                millis(pg));
         System.out.printf(Locale.ROOT, "waldump decode of %.1f MB (%d records): Strata %.1f MB/s, pg_waldump %.1f MB/s,"
                 + " ratio %.2f (pg_waldump time / Strata time; above 1 means Strata is faster)%n", bytes / 1e6,
                 records, strataMbS, pgMbS, ratio);
         if (out != null) {
-            writeDurably(out.toAbsolutePath(), json + "\n");
+            DurableFile.write(out, json + "\n");
             System.out.println("wrote " + out);
         }
     }
 
-    /** Temp file, fsync, atomic rename, fsync of the directory. */
-    private static void writeDurably(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-            ch.force(true);
+    /** The repetitions' times as a JSON array of milliseconds (the report's noise estimate reads them). */
+    private static String millis(long[] nanos) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < nanos.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", nanos[i] / 1e6));
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        return b.append(']').toString();
     }
 
     private static long median(long[] values) {

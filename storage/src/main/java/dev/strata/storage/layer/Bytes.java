@@ -29,6 +29,12 @@ final class Bytes {
         INT.set(b, off, v);
     }
 
+    /** True when the 18 bytes at b[off..] are the key whose first 16 bytes are k0, k1 and last two k2. */
+    static boolean isKey(byte[] b, int off, long k0, long k1, int k2) {
+        return getLong(b, off) == k0 && getLong(b, off + 8) == k1
+                && (((b[off + 16] & 0xFF) << 8) | (b[off + 17] & 0xFF)) == k2;
+    }
+
     /** True when b[off..off+key.length) equals key. */
     static boolean startsWith(byte[] b, int off, byte[] key) {
         return Arrays.equals(b, off, off + key.length, key, 0, key.length);

@@ -22,8 +22,11 @@ import java.util.function.Consumer;
  *   34  4   length of the value in bytes
  * value: a {@link Value} in its encoded form (u8 kind, u8 will-init, payload)
  * </pre>
- * Each (key, LSN) appears once. Versions of a key are adjacent and ascend by LSN, so a read finds the last entry
- * at or below (key, LSN) and walks backwards until it meets an image or a will-init record.
+ * Each (key, LSN) appears once. Versions of a key are adjacent and ascend by LSN, and their values are adjacent in
+ * the values stream in the same order. A read finds the last entry at or below (key, LSN) with one index probe,
+ * walks the entries backwards until one has the will-init bit (so it decides where to stop from the index alone),
+ * and then reads those values forwards. The will-init bit of an entry must agree with its value's header (an
+ * image, or will-init byte 1); a disagreement is reported as corruption of the file at that entry.
  */
 public final class DeltaLayer extends PersistentLayer {
     public static final int ENTRY_SIZE = 38;
@@ -49,30 +52,79 @@ public final class DeltaLayer extends PersistentLayer {
         return isL0() ? "delta-l0" : "delta-l1";
     }
 
+    /**
+     * One index probe finds the newest entry at or below (key, uptoLsn); the key's older versions are the entries
+     * just before it (sorted by (key, LSN)), so the walk back reads index entries only, stopping at the LSN floor or
+     * at the first entry whose will-init bit is set. The values of those entries are adjacent in the values stream,
+     * so they are then read forwards, each block looked up once.
+     */
     @Override
     public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
         byte[] keyBytes = st.keyBytes();
         byte[] target = new byte[FENCE_WIDTH];
         System.arraycopy(keyBytes, 0, target, 0, Key.SIZE);
         Bytes.putLong(target, Key.SIZE, uptoLsn);
-        LayerFileReader.Memo leaves = reader.new Memo();
-        LayerFileReader.Memo values = reader.new Memo();
-        for (long i = reader.search(target); i >= 0; i--) {
-            byte[] b = leaves.apply(reader.leafBlockNo(i));
-            int o = reader.leafOffset(i);
-            if (!Bytes.startsWith(b, o, keyBytes)) {
-                return;
+        java.util.function.IntFunction<byte[]> blocks = st.blocks(reader);
+        long last = reader.search(target, blocks);
+        if (last < 0) {
+            return;
+        }
+        long[] found = walkBack(blocks, last, keyBytes, floorLsn);
+        int n = (int) found[0];
+        if (n == 0) {
+            return;
+        }
+        Value[] values = new Value[n];
+        for (int k = n - 1; k >= 0; k--) {
+            values[k] = readValue(found[3 * k + 2], (int) found[3 * k + 3], last - k, blocks);
+        }
+        st.reserve(n);
+        for (int k = 0; k < n; k++) {
+            st.add(found[3 * k + 1], values[k]);
+        }
+    }
+
+    /**
+     * Walks back from leaf entry {@code last} over the versions of the key that {@code read} needs, on the index
+     * only. Returns their count n, then per version (newest first) its LSN, packed offset word and length.
+     */
+    private long[] walkBack(java.util.function.IntFunction<byte[]> blocks, long last, byte[] keyBytes, long floorLsn) {
+        long k0 = Bytes.getLong(keyBytes, 0);
+        long k1 = Bytes.getLong(keyBytes, 8);
+        int k2 = ((keyBytes[16] & 0xFF) << 8) | (keyBytes[17] & 0xFF);
+        int blockNo = reader.leafBlockNo(last);
+        int o = reader.leafOffset(last);
+        byte[] b = blocks.apply(blockNo);
+        long[] out = new long[1 + 3 * 16];
+        int n = 0;
+        for (long i = last; i >= 0; i--) {
+            if (o < 0) { // the previous entry ends the previous leaf block
+                b = blocks.apply(--blockNo);
+                o = (reader.perLeaf() - 1) * ENTRY_SIZE;
+            }
+            if (!Bytes.isKey(b, o, k0, k1, k2)) {
+                break;
             }
             long lsn = Bytes.getLong(b, o + Key.SIZE);
             if (lsn < floorLsn) {
-                return;
+                break;
             }
             checkLsn(lsn, i);
-            st.add(lsn, readValue(b, o, i, values));
-            if (st.complete()) {
-                return;
+            if (1 + 3 * (n + 1) > out.length) {
+                out = java.util.Arrays.copyOf(out, 1 + 6 * n);
             }
+            long packed = Bytes.getLong(b, o + FENCE_WIDTH);
+            out[1 + 3 * n] = lsn;
+            out[2 + 3 * n] = packed;
+            out[3 + 3 * n] = Bytes.getInt(b, o + FENCE_WIDTH + 8);
+            n++;
+            if ((packed & WILL_INIT_BIT) != 0) {
+                break;
+            }
+            o -= ENTRY_SIZE;
         }
+        out[0] = n;
+        return out;
     }
 
     private void checkLsn(long lsn, long i) {
@@ -86,17 +138,25 @@ public final class DeltaLayer extends PersistentLayer {
         return (long) reader.leafBlockNo(i) * LayerFileFormat.BLOCK_SIZE + reader.leafOffset(i);
     }
 
-    /** Decodes the value of entry i, copying its payload once (the 2-byte header is read in place). */
-    private Value readValue(byte[] leaf, int o, long i, java.util.function.IntFunction<byte[]> blocks) {
-        long off = Bytes.getLong(leaf, o + FENCE_WIDTH) & ~WILL_INIT_BIT;
-        int len = Bytes.getInt(leaf, o + FENCE_WIDTH + 8);
+    /**
+     * Decodes the value of entry i from its packed offset word and length: reads the 2-byte header in place, then
+     * copies the payload once, so the blocks are visited in stream order.
+     */
+    private Value readValue(long packedOff, int len, long i, java.util.function.IntFunction<byte[]> blocks) {
+        long off = packedOff & ~WILL_INIT_BIT;
         if (len < 2) {
             throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i + " has " + len
                     + " bytes, less than its header");
         }
-        byte[] payload = reader.readValue(off + 2, len - 2, i, blocks);
+        reader.checkValueBounds(off, len, i);
         byte kind = reader.valueByte(off, blocks);
         boolean willInit = reader.valueByte(off + 1, blocks) != 0;
+        if (((packedOff & WILL_INIT_BIT) != 0) != (kind == Value.IMAGE || willInit)) {
+            throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i
+                    + " disagrees with the entry's will-init bit");
+        }
+        byte[] payload = new byte[len - 2];
+        reader.copyValues(off + 2, payload, 0, len - 2, blocks);
         switch (kind) {
             case Value.IMAGE:
                 return Value.image(payload);

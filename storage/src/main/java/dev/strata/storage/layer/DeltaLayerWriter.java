@@ -20,11 +20,19 @@ public final class DeltaLayerWriter implements AutoCloseable {
     private byte[] lastKeyBytes;
 
     public DeltaLayerWriter(Path dir, DurableFiles files) {
+        this(dir, files, false, false);
+    }
+
+    /**
+     * @param writeBehind write the file on a thread of its own while the caller adds to it
+     * @param earlySync   with write-behind, also write back to disk as the file grows (pass whether fsync is on)
+     */
+    public DeltaLayerWriter(Path dir, DurableFiles files, boolean writeBehind, boolean earlySync) {
         this.dir = dir;
         this.files = files;
         Path temp = dir.resolve("delta-" + UUID.randomUUID() + DurableFiles.TEMP_SUFFIX);
         this.w = new LayerFileWriter(temp, LayerFileFormat.DELTA_MAGIC, DeltaLayer.ENTRY_SIZE,
-                DeltaLayer.FENCE_WIDTH, files);
+                DeltaLayer.FENCE_WIDTH, files, writeBehind, earlySync);
     }
 
     /** Adds a version given as an encoded {@link Value}. */

@@ -45,14 +45,15 @@ public final class ImageLayer extends PersistentLayer {
     @Override
     public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
         byte[] keyBytes = st.keyBytes();
-        long i = reader.search(keyBytes);
+        java.util.function.IntFunction<byte[]> blocks = st.blocks(reader);
+        long i = reader.search(keyBytes, blocks);
         if (i >= 0) {
-            byte[] b = reader.leafBlock(i);
+            byte[] b = blocks.apply(reader.leafBlockNo(i));
             int o = reader.leafOffset(i);
             if (Bytes.startsWith(b, o, keyBytes)) {
                 long off = Bytes.getLong(b, o + Key.SIZE);
                 int len = Bytes.getInt(b, o + Key.SIZE + 8);
-                st.setImage(lsn(), reader.readValue(off, len, i));
+                st.setImage(lsn(), reader.readValue(off, len, i, blocks));
                 return;
             }
         }

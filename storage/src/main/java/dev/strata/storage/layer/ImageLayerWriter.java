@@ -18,10 +18,18 @@ public final class ImageLayerWriter implements AutoCloseable {
     private final byte[] entry = new byte[ImageLayer.ENTRY_SIZE];
 
     public ImageLayerWriter(Path dir, DurableFiles files) {
+        this(dir, files, false, false);
+    }
+
+    /**
+     * @param writeBehind write the file on a thread of its own while the caller adds to it
+     * @param earlySync   with write-behind, also write back to disk as the file grows (pass whether fsync is on)
+     */
+    public ImageLayerWriter(Path dir, DurableFiles files, boolean writeBehind, boolean earlySync) {
         this.dir = dir;
         this.files = files;
         Path temp = dir.resolve("image-" + UUID.randomUUID() + DurableFiles.TEMP_SUFFIX);
-        this.w = new LayerFileWriter(temp, LayerFileFormat.IMAGE_MAGIC, ImageLayer.ENTRY_SIZE, Key.SIZE, files);
+        this.w = new LayerFileWriter(temp, LayerFileFormat.IMAGE_MAGIC, ImageLayer.ENTRY_SIZE, Key.SIZE, files, writeBehind, earlySync);
     }
 
     public void add(Key key, byte[] image) {

@@ -19,9 +19,13 @@ import static dev.strata.storage.layer.LayerFileFormat.PAYLOAD;
  * Writes one layer file in {@link LayerFileFormat}: values first (streamed across blocks), then the index entries
  * added in sorted order, then the index levels above them, and finally the summary into block 0. The file is
  * written under a temporary name, fsynced and closed by {@link #finish}; the caller renames it into place.
+ *
+ * <p>Blocks are filled in 512 KiB buffers. A buffer is sealed (CRCs) and written either by the caller or, with
+ * write-behind, by a {@link WriteBehind} thread while the caller fills the next buffer, so that producing the
+ * data and writing it overlap.
  */
 final class LayerFileWriter implements AutoCloseable {
-    private static final int OUT_BLOCKS = 64;
+    static final int OUT_BLOCKS = 64;
 
     private final Path path;
     private final int magic;
@@ -32,8 +36,11 @@ final class LayerFileWriter implements AutoCloseable {
     private final FileChannel ch;
     // Blocks are built in place in this buffer (no copy between a block and the buffer written out); the block being
     // filled is at index outBlocks.
-    private final byte[] out = new byte[OUT_BLOCKS * BLOCK_SIZE];
+    private byte[] out = new byte[OUT_BLOCKS * BLOCK_SIZE];
     private int outBlocks;
+    /** Block number of the first block in {@link #out}. */
+    private int outFirst;
+    private final WriteBehind behind;
     private final LeafSpill leaves;
     private int curPos;
     private int nextBlock;
@@ -43,6 +50,16 @@ final class LayerFileWriter implements AutoCloseable {
     private boolean finished;
 
     LayerFileWriter(Path path, int magic, int entrySize, int fenceWidth, DurableFiles files) {
+        this(path, magic, entrySize, fenceWidth, files, false, false);
+    }
+
+    /**
+     * @param writeBehind seal and write filled buffers on a thread of their own
+     * @param early       with write-behind: also start writing back to disk every few MiB, so that the final fsync
+     *                    has little left to do (pass whether fsync is on)
+     */
+    LayerFileWriter(Path path, int magic, int entrySize, int fenceWidth, DurableFiles files, boolean writeBehind,
+                    boolean early) {
         this.path = path;
         this.magic = magic;
         this.entrySize = entrySize;
@@ -58,6 +75,7 @@ final class LayerFileWriter implements AutoCloseable {
             throw new StorageException("cannot create layer file " + path + ": " + e.getMessage(), e);
         }
         this.leaves = new LeafSpill(path.resolveSibling(path.getFileName() + ".idx"), entrySize);
+        this.behind = writeBehind ? new WriteBehind(ch, path, faults, early) : null;
         emitBlock(new byte[BLOCK_SIZE]); // block 0: the summary, written last
     }
 
@@ -117,8 +135,11 @@ final class LayerFileWriter implements AutoCloseable {
         LayerFileFormat.Level[] levels = writeIndex();
         LayerFileFormat.Summary s = new LayerFileFormat.Summary(magic, entrySize, fenceWidth, keys.start(),
                 keys.end(), lsnStart, lsnEnd, entryCount, valuesLength, nextBlock, levels);
+        flushOut();
+        if (behind != null) {
+            behind.finish();
+        }
         try {
-            flushOut();
             faults.beforeStep("layer.write");
             ByteBuffer summary = ByteBuffer.wrap(s.encode());
             long pos = 0;
@@ -180,9 +201,9 @@ final class LayerFileWriter implements AutoCloseable {
         return Arrays.copyOf(levels, n);
     }
 
-    /** Seals the block being filled in the buffer and moves on to the next one. */
+    /** Closes the block being filled in the buffer (its CRC is computed when the buffer is written). */
     private void sealCurrent() {
-        LayerFileFormat.seal(nextBlock++, out, outBlocks * BLOCK_SIZE);
+        nextBlock++;
         curPos = 0;
         if (++outBlocks == OUT_BLOCKS) {
             flushOut();
@@ -196,7 +217,24 @@ final class LayerFileWriter implements AutoCloseable {
     }
 
     private void flushOut() {
-        ByteBuffer b = ByteBuffer.wrap(out, 0, outBlocks * BLOCK_SIZE);
+        if (outBlocks == 0) {
+            return;
+        }
+        if (behind != null) {
+            out = behind.submit(out, outFirst, outBlocks);
+        } else {
+            writeBuffer(ch, path, faults, out, outFirst, outBlocks);
+        }
+        outFirst += outBlocks;
+        outBlocks = 0;
+    }
+
+    /** Seals {@code count} blocks numbered from {@code first} in {@code buf} and appends them to the file. */
+    static void writeBuffer(FileChannel ch, Path path, FaultInjector faults, byte[] buf, int first, int count) {
+        for (int k = 0; k < count; k++) {
+            LayerFileFormat.seal(first + k, buf, k * BLOCK_SIZE);
+        }
+        ByteBuffer b = ByteBuffer.wrap(buf, 0, count * BLOCK_SIZE);
         try {
             faults.beforeStep("layer.write");
             while (b.hasRemaining()) {
@@ -205,7 +243,6 @@ final class LayerFileWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("cannot write layer file " + path + ": " + e.getMessage(), e);
         }
-        outBlocks = 0;
     }
 
     /** Closes and deletes an unfinished file (after a failure or a cancellation). */
@@ -213,6 +250,9 @@ final class LayerFileWriter implements AutoCloseable {
     public void close() {
         if (finished) {
             return;
+        }
+        if (behind != null) {
+            behind.abandon();
         }
         try {
             ch.close();

@@ -4,8 +4,10 @@ import dev.strata.storage.key.Key;
 import dev.strata.storage.value.Value;
 import dev.strata.storage.value.VersionedValue;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.RandomAccess;
 
 /**
  * What the read path has gathered for one key so far, walking layers from the requested LSN down: records newest
@@ -14,14 +16,43 @@ import java.util.List;
 public final class ReconstructState {
     private final Key key;
     private final byte[] keyBytes;
-    private final List<VersionedValue> records = new ArrayList<>();
+    private final ArrayList<VersionedValue> records = new ArrayList<>();
     private byte[] image;
     private long imageLsn;
     private boolean complete;
 
+    private final Scan scan;
+
     public ReconstructState(Key key) {
+        this(key, null);
+    }
+
+    /** @param scan when not null, layer files are read through it rather than through the page cache */
+    public ReconstructState(Key key, Scan scan) {
         this.key = key;
         this.keyBytes = keyBytes(key);
+        this.scan = scan;
+    }
+
+    /**
+     * Where a layer file's blocks come from for this read: the page cache (remembering the last block), or the
+     * scan's own blocks when reading many keys in order.
+     */
+    java.util.function.IntFunction<byte[]> blocks(LayerFileReader reader) {
+        return scan == null ? reader.new Memo() : scan.blocks(reader);
+    }
+
+    /**
+     * Reads of many keys in ascending order (image creation) that bypass the page cache: each layer file keeps its
+     * last few blocks here, so consecutive keys read each block about once. One thread at a time.
+     */
+    public static final class Scan {
+        private final java.util.IdentityHashMap<LayerFileReader, LayerFileReader.ScanBlocks> readers =
+                new java.util.IdentityHashMap<>();
+
+        LayerFileReader.ScanBlocks blocks(LayerFileReader reader) {
+            return readers.computeIfAbsent(reader, r -> r.new ScanBlocks());
+        }
     }
 
     /** The key's 18-byte form, written directly (this runs once per read). */
@@ -42,6 +73,11 @@ public final class ReconstructState {
 
     byte[] keyBytes() {
         return keyBytes;
+    }
+
+    /** Makes room for {@code n} more records (a layer knows how many it is about to add). */
+    void reserve(int n) {
+        records.ensureCapacity(records.size() + n);
     }
 
     /** Adds the next older version; an image or a will-init record completes the state. */
@@ -90,14 +126,28 @@ public final class ReconstructState {
         return records;
     }
 
-    /** Records gathered, oldest first (a new list). */
+    /** Records gathered, oldest first (a read-only view of the same records, not a copy). */
     public List<VersionedValue> recordsOldestFirst() {
-        int n = records.size();
-        List<VersionedValue> out = new ArrayList<>(n);
-        for (int i = n - 1; i >= 0; i--) {
-            out.add(records.get(i));
+        return new OldestFirst(records);
+    }
+
+    /** The records list read backwards. */
+    private static final class OldestFirst extends AbstractList<VersionedValue> implements RandomAccess {
+        private final List<VersionedValue> newestFirst;
+
+        OldestFirst(List<VersionedValue> newestFirst) {
+            this.newestFirst = newestFirst;
         }
-        return out;
+
+        @Override
+        public VersionedValue get(int index) {
+            return newestFirst.get(newestFirst.size() - 1 - index);
+        }
+
+        @Override
+        public int size() {
+            return newestFirst.size();
+        }
     }
 
     /** The LSN of the oldest version gathered so far (for the next, older, layer to stop below it). */

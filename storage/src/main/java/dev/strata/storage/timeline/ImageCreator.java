@@ -6,6 +6,7 @@ import dev.strata.storage.layer.DeltaLayer;
 import dev.strata.storage.layer.ImageLayer;
 import dev.strata.storage.layer.ImageLayerWriter;
 import dev.strata.storage.layer.LayerMap;
+import dev.strata.storage.layer.ReconstructState;
 import dev.strata.storage.pg.Lsn;
 
 import java.util.List;
@@ -16,6 +17,11 @@ import java.util.List;
  * images of every partition cover everything). A partition is re-imaged when at least image_creation_threshold L1
  * deltas overlap it above its image floor (the LSN from which images cover all of it); the new image holds every
  * key of the partition that exists at that LSN, reconstructed through the read path and the redo.
+ *
+ * <p>Keys are read in ascending order through a {@link ReconstructState.Scan}, which reads layer blocks from disk
+ * and keeps each layer's last few, so every source block is read about once and the page cache is left to the
+ * readers. The new file is written by a write-behind thread while the next pages are rebuilt, and written back to
+ * disk as it grows, so that its final fsync is short.
  */
 final class ImageCreator {
     static final int PAGE_SIZE = 8192;
@@ -69,11 +75,12 @@ final class ImageCreator {
     }
 
     private void create(KeyRange part, List<Key> keys, long lsn) {
-        ImageLayerWriter w = new ImageLayerWriter(tl.dir(), tl.ctx.files());
+        ImageLayerWriter w = new ImageLayerWriter(tl.dir(), tl.ctx.files(), true, tl.ctx.config().fsync());
         ImageLayer image;
+        ReconstructState.Scan scan = new ReconstructState.Scan();
         try {
             for (Key k : keys) {
-                w.add(k, tl.readUnchecked(k, lsn, true));
+                w.add(k, tl.readUnchecked(k, lsn, true, scan));
             }
             image = w.finish(part, lsn, tl.ctx.layerFiles());
         } catch (RuntimeException | Error e) {

@@ -8,6 +8,7 @@ import dev.strata.storage.layer.DeltaLayer;
 import dev.strata.storage.layer.InMemoryLayer;
 import dev.strata.storage.layer.LayerMap;
 import dev.strata.storage.layer.PersistentLayer;
+import dev.strata.storage.layer.ReconstructState;
 import dev.strata.storage.pg.Lsn;
 
 import java.nio.file.Path;
@@ -313,6 +314,11 @@ public final class LocalTimeline implements Timeline {
     /** Reads without the GC cutoff check, for ingest's read-modify-write and for image creation. */
     byte[] readUnchecked(Key key, long lsn, boolean throwIfMissing) {
         return reads.readUnchecked(key, lsn, throwIfMissing);
+    }
+
+    /** Like {@link #readUnchecked(Key, long, boolean)}, for many keys read in order through {@code scan}. */
+    byte[] readUnchecked(Key key, long lsn, boolean throwIfMissing, ReconstructState.Scan scan) {
+        return reads.readUnchecked(key, lsn, throwIfMissing, scan);
     }
 
     @Override

@@ -37,7 +37,7 @@ final class ReadPath {
             LayerMap m = tl.layerMap();
             checkReadable(lsn);
             try {
-                return reconstruct(collect(m, key, lsn), lsn, throwIfMissing);
+                return reconstruct(collect(m, key, lsn, null), lsn, throwIfMissing);
             } catch (LayerRetiredException e) {
                 if (attempt == READ_RETRIES) {
                     throw new StorageException("timeline " + tl.timelineId()
@@ -48,9 +48,14 @@ final class ReadPath {
     }
 
     byte[] readUnchecked(Key key, long lsn, boolean throwIfMissing) {
+        return readUnchecked(key, lsn, throwIfMissing, null);
+    }
+
+    /** Like {@link #readUnchecked(Key, long, boolean)}, reading layer files through {@code scan} when not null. */
+    byte[] readUnchecked(Key key, long lsn, boolean throwIfMissing, ReconstructState.Scan scan) {
         for (int attempt = 0; ; attempt++) {
             try {
-                return reconstruct(collect(tl.layerMap(), key, lsn), lsn, throwIfMissing);
+                return reconstruct(collect(tl.layerMap(), key, lsn, scan), lsn, throwIfMissing);
             } catch (LayerRetiredException e) {
                 if (attempt == READ_RETRIES) {
                     throw e;
@@ -73,8 +78,8 @@ final class ReadPath {
         }
     }
 
-    private ReconstructState collect(LayerMap m, Key key, long lsn) {
-        ReconstructState st = new ReconstructState(key);
+    private ReconstructState collect(LayerMap m, Key key, long lsn, ReconstructState.Scan scan) {
+        ReconstructState st = new ReconstructState(key, scan);
         long cont = m.search(st, lsn);
         LocalTimeline t = tl;
         while (cont >= 0 && t.ancestor() != null) {

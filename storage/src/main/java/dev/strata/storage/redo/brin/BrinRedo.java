@@ -1,11 +1,13 @@
 package dev.strata.storage.redo.brin;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
-import dev.strata.storage.redo.RmgrRedo;
 import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
+import dev.strata.storage.redo.nbtree.IndexRmgrRedo;
 import dev.strata.storage.wal.DecodedRecord;
 
 /**
@@ -29,7 +31,7 @@ import dev.strata.storage.wal.DecodedRecord;
  *                       block 1 the regular page.
  * </pre>
  */
-public final class BrinRedo implements RmgrRedo {
+public final class BrinRedo extends IndexRmgrRedo {
     public static final int RM_BRIN_ID = 17;
 
     public static final int CREATE_INDEX = 0x00;
@@ -59,29 +61,28 @@ public final class BrinRedo implements RmgrRedo {
         return (info & INIT_PAGE) != 0 ? name + "+INIT" : name;
     }
 
-    @Override
-    public void redo(DecodedRecord record, int blockId, byte[] page) {
-        int info = record.rmgrInfo();
-        try {
-            apply(record, info, blockId, page);
-            IndexPage.setLsn(page, record.endLsn());
-        } catch (RuntimeException e) {
-            throw IndexRedoSupport.failure(record, blockId, "BRIN/" + typeName(info), e);
-        }
+    public BrinRedo() {
+        super("BRIN");
     }
 
-    private static void apply(DecodedRecord r, int info, int blockId, byte[] page) {
+    @Override
+    protected String recordTypeName(int info) {
+        return typeName(info);
+    }
+
+    @Override
+    protected boolean apply(DecodedRecord r, int info, int blockId, byte[] page) {
         byte[] raw = r.raw();
         switch (info & OPMASK) {
             case CREATE_INDEX -> {
-                only(blockId, 0);
+                IndexRedoSupport.only(blockId, 0);
                 int md = IndexRedoSupport.mainData(r, 6);
                 pageInit(page, PAGETYPE_META);
-                int m = IndexPage.SIZE_OF_PAGE_HEADER;
-                IndexPage.putI32(page, m, META_MAGIC);
-                IndexPage.putI32(page, m + 4, IndexPage.u16(raw, md + 4));
-                IndexPage.putI32(page, m + 8, IndexPage.i32(raw, md));
-                IndexPage.putI32(page, m + 12, 0);
+                int m = PageOps.SIZE_OF_PAGE_HEADER;
+                Bytes.putI32(page, m, META_MAGIC);
+                Bytes.putI32(page, m + 4, Bytes.u16(raw, md + 4));
+                Bytes.putI32(page, m + 8, Bytes.i32(raw, md));
+                Bytes.putI32(page, m + 12, 0);
                 IndexPage.setLower(page, m + 16);
             }
             case INSERT -> insertUpdate(r, info, blockId, page, IndexRedoSupport.mainData(r, 10));
@@ -89,15 +90,15 @@ public final class BrinRedo implements RmgrRedo {
                 int md = IndexRedoSupport.mainData(r, 14);
                 if (blockId == 2) {
                     check(page);
-                    IndexPage.pageIndexTupleDeleteNoCompact(page, IndexPage.u16(raw, md));
+                    IndexPage.pageIndexTupleDeleteNoCompact(page, Bytes.u16(raw, md));
                 } else {
                     insertUpdate(r, info, blockId, page, md + 4);
                 }
             }
             case SAMEPAGE_UPDATE -> {
-                only(blockId, 0);
+                IndexRedoSupport.only(blockId, 0);
                 check(page);
-                int offnum = IndexPage.u16(raw, IndexRedoSupport.mainData(r, 2));
+                int offnum = Bytes.u16(raw, IndexRedoSupport.mainData(r, 2));
                 int len = IndexRedoSupport.blockDataLength(r, 0);
                 IndexPage.pageIndexTupleOverwrite(page, offnum, raw, IndexRedoSupport.blockData(r, 0, 1), len);
             }
@@ -106,9 +107,9 @@ public final class BrinRedo implements RmgrRedo {
                 int md = IndexRedoSupport.mainData(r, 10);
                 check(page);
                 if (blockId == 0) {
-                    setRevmapEntry(page, IndexPage.i32(raw, md), IndexPage.i32(raw, md + 4), -1, 0);
+                    setRevmapEntry(page, Bytes.i32(raw, md), Bytes.i32(raw, md + 4), -1, 0);
                 } else if (blockId == 1) {
-                    IndexPage.pageIndexTupleDeleteNoCompact(page, IndexPage.u16(raw, md + 8));
+                    IndexPage.pageIndexTupleDeleteNoCompact(page, Bytes.u16(raw, md + 8));
                 } else {
                     throw new RedoException("DESUMMARIZE references block ids 0 and 1");
                 }
@@ -116,18 +117,13 @@ public final class BrinRedo implements RmgrRedo {
             default -> throw new UnsupportedRecordException("unknown brin op code 0x"
                     + Integer.toHexString(info));
         }
-    }
-
-    private static void only(int blockId, int expected) {
-        if (blockId != expected) {
-            throw new RedoException("this record type changes only block id " + expected);
-        }
+        return true;
     }
 
     /** {@code brin_xlog_insert_update} for the xl_brin_insert at {@code ins}. */
     private static void insertUpdate(DecodedRecord r, int info, int blockId, byte[] page, int ins) {
         byte[] raw = r.raw();
-        int offnum = IndexPage.u16(raw, ins + 8);
+        int offnum = Bytes.u16(raw, ins + 8);
         if (blockId == 0) {
             if ((info & INIT_PAGE) != 0) {
                 pageInit(page, PAGETYPE_REGULAR);
@@ -141,7 +137,7 @@ public final class BrinRedo implements RmgrRedo {
             IndexPage.pageAddItem(page, raw, IndexRedoSupport.blockData(r, 0, 1), len, offnum, true);
         } else if (blockId == 1) {
             check(page);
-            setRevmapEntry(page, IndexPage.i32(raw, ins + 4), IndexPage.i32(raw, ins),
+            setRevmapEntry(page, Bytes.i32(raw, ins + 4), Bytes.i32(raw, ins),
                     IndexRedoSupport.blockNumber(r, 0), offnum);
         } else {
             throw new RedoException("insert records reference block ids 0 and 1");
@@ -150,11 +146,11 @@ public final class BrinRedo implements RmgrRedo {
 
     /** REVMAP_EXTEND: the metapage's lastRevmapPage advances; the target block becomes an empty revmap page. */
     private static void revmapExtend(DecodedRecord r, int blockId, byte[] page) {
-        int target = IndexPage.i32(r.raw(), IndexRedoSupport.mainData(r, 4));
+        int target = Bytes.i32(r.raw(), IndexRedoSupport.mainData(r, 4));
         if (blockId == 0) {
             check(page);
-            IndexPage.putI32(page, IndexPage.SIZE_OF_PAGE_HEADER + 12, target);
-            IndexPage.setLower(page, IndexPage.SIZE_OF_PAGE_HEADER + 16);
+            Bytes.putI32(page, PageOps.SIZE_OF_PAGE_HEADER + 12, target);
+            IndexPage.setLower(page, PageOps.SIZE_OF_PAGE_HEADER + 16);
         } else if (blockId == 1) {
             pageInit(page, PAGETYPE_REVMAP);
         } else {
@@ -165,7 +161,7 @@ public final class BrinRedo implements RmgrRedo {
     /** {@code brinSetHeapBlockItemptr}; an offset of 0 stores the invalid pointer. */
     private static void setRevmapEntry(byte[] page, int pagesPerRange, int heapBlk, int blkno, int offnum) {
         long range = Integer.toUnsignedLong(heapBlk) / Integer.toUnsignedLong(pagesPerRange);
-        int pos = IndexPage.SIZE_OF_PAGE_HEADER + 6 * (int) (range % REVMAP_PAGE_MAXITEMS);
+        int pos = PageOps.SIZE_OF_PAGE_HEADER + 6 * (int) (range % REVMAP_PAGE_MAXITEMS);
         if (offnum != 0) {
             IndexRedoSupport.setTid(page, pos, blkno, offnum);
         } else {
@@ -176,11 +172,11 @@ public final class BrinRedo implements RmgrRedo {
     /** {@code brin_page_init}. */
     private static void pageInit(byte[] page, int type) {
         IndexPage.pageInit(page, SPECIAL_SIZE);
-        IndexPage.putU16(page, IndexPage.special(page) + 6, type);
+        Bytes.putU16(page, IndexPage.special(page) + 6, type);
     }
 
     private static void check(byte[] page) {
-        if (IndexPage.special(page) != IndexPage.BLCKSZ - SPECIAL_SIZE) {
+        if (IndexPage.special(page) != PageOps.BLCKSZ - SPECIAL_SIZE) {
             throw new RedoException("not a BRIN page: pd_special is " + IndexPage.special(page));
         }
     }
@@ -194,11 +190,11 @@ public final class BrinRedo implements RmgrRedo {
         BufMask.maskPageLsnAndChecksum(page);
         BufMask.maskPageHintBits(page);
         int special = IndexPage.opaque(page, SPECIAL_SIZE);
-        int type = IndexPage.u16(page, special + 6);
+        int type = Bytes.u16(page, special + 6);
         if (type == PAGETYPE_REGULAR
-                || type == PAGETYPE_META && IndexPage.lower(page) > IndexPage.SIZE_OF_PAGE_HEADER) {
+                || type == PAGETYPE_META && IndexPage.lower(page) > PageOps.SIZE_OF_PAGE_HEADER) {
             BufMask.maskUnusedSpace(page);
         }
-        IndexPage.putU16(page, special + 4, IndexPage.u16(page, special + 4) & ~EVACUATE_PAGE);
+        Bytes.putU16(page, special + 4, Bytes.u16(page, special + 4) & ~EVACUATE_PAGE);
     }
 }

@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.gin;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -49,7 +51,7 @@ final class GinDataLeafRedo {
             convertFromPre94(page);
         }
         IndexRedoSupport.checkRange(start, 2, start, end, "ginxlogRecompressDataLeaf");
-        int nactions = IndexPage.u16(wal, start);
+        int nactions = Bytes.u16(wal, start);
         GinDataLeafRedo leaf = new GinDataLeafRedo(page);
         int walbuf = start + 2;
         for (int a = 0; a < nactions; a++) {
@@ -75,7 +77,7 @@ final class GinDataLeafRedo {
             walbuf += IndexPage.shortAlign(newsegSize);
         } else if (action == ADDITEMS) {
             IndexRedoSupport.checkRange(walbuf, 2, start, end, "ADDITEMS count");
-            int nitems = IndexPage.u16(wal, walbuf);
+            int nitems = Bytes.u16(wal, walbuf);
             IndexRedoSupport.checkRange(walbuf + 2, 6 * nitems, start, end, "ADDITEMS items");
             items = new long[nitems];
             for (int i = 0; i < nitems; i++) {
@@ -130,7 +132,7 @@ final class GinDataLeafRedo {
         }
         long[] old = GinPostingList.decode(src, segPos, segEnd);
         long[] merged = GinPostingList.merge(items, items.length, old, old.length);
-        GinPostingList.Segment seg = GinPostingList.compress(merged, merged.length, IndexPage.BLCKSZ);
+        GinPostingList.Segment seg = GinPostingList.compress(merged, merged.length, PageOps.BLCKSZ);
         if (seg.packed() != merged.length) {
             throw new RedoException("merged segment of " + merged.length + " items does not fit a page");
         }
@@ -192,7 +194,7 @@ final class GinDataLeafRedo {
             for (int i = 0; i < n; i++) {
                 items[i] = GinPostingList.tid(page, GinPage.DATA_START + 6 * i);
             }
-            GinPostingList.Segment seg = GinPostingList.compress(items, n, IndexPage.BLCKSZ);
+            GinPostingList.Segment seg = GinPostingList.compress(items, n, PageOps.BLCKSZ);
             if (seg.packed() != n) {
                 throw new RedoException("uncompressed leaf of " + n + " items does not compress into a page");
             }

@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.gin;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -24,15 +26,15 @@ final class GinListRedo {
             rebuildMeta(r, page, raw, md + 16);
             return;
         }
-        GinRedo.only(blockId, 1);
+        IndexRedoSupport.only(blockId, 1);
         GinPage.check(page);
-        int ntuples = IndexPage.i32(raw, md + 80);
+        int ntuples = Bytes.i32(raw, md + 80);
         if (ntuples > 0) {
             int off = IndexPage.isEmpty(page) ? 1 : IndexPage.maxOffset(page) + 1;
             addTuples(r, 1, ntuples, page, off);
             GinPage.setMaxoff(page, GinPage.maxoff(page) + 1);
-        } else if (IndexPage.i32(raw, md + 72) != IndexPage.INVALID_BLOCK) {
-            GinPage.setRightlink(page, IndexPage.i32(raw, md + 76));
+        } else if (Bytes.i32(raw, md + 72) != IndexPage.INVALID_BLOCK) {
+            GinPage.setRightlink(page, Bytes.i32(raw, md + 76));
         } else {
             throw new RedoException("UPDATE_META_PAGE changes block id 1 only with tuples or a previous tail");
         }
@@ -43,10 +45,10 @@ final class GinListRedo {
      * IndexTupleSize bytes. The last page of a row's run (no right link) is marked FULLROW and counts one heap tuple.
      */
     static void insertListPage(DecodedRecord r, int blockId, byte[] page) {
-        GinRedo.only(blockId, 0);
+        IndexRedoSupport.only(blockId, 0);
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 8);
-        int rightlink = IndexPage.i32(raw, md);
+        int rightlink = Bytes.i32(raw, md);
         GinPage.initPage(page, GinPage.GIN_LIST);
         GinPage.setRightlink(page, rightlink);
         if (rightlink == IndexPage.INVALID_BLOCK) {
@@ -55,7 +57,7 @@ final class GinListRedo {
         } else {
             GinPage.setMaxoff(page, 0);
         }
-        addTuples(r, 0, IndexPage.i32(raw, md + 4), page, 1);
+        addTuples(r, 0, Bytes.i32(raw, md + 4), page, 1);
     }
 
     /**
@@ -70,7 +72,7 @@ final class GinListRedo {
             rebuildMeta(r, page, raw, md);
             return;
         }
-        int ndeleted = IndexPage.i32(raw, md + 56);
+        int ndeleted = Bytes.i32(raw, md + 56);
         if (blockId < 1 || blockId > ndeleted) {
             throw new RedoException("DELETE_LISTPAGE deletes " + ndeleted + " pages, block id " + blockId
                     + " is not one of them");
@@ -83,7 +85,7 @@ final class GinListRedo {
             throw new RedoException("the GIN metapage must be block 0");
         }
         GinPage.initMeta(page);
-        System.arraycopy(raw, metadata, page, IndexPage.SIZE_OF_PAGE_HEADER, GinPage.META_SIZE);
+        System.arraycopy(raw, metadata, page, PageOps.SIZE_OF_PAGE_HEADER, GinPage.META_SIZE);
     }
 
     private static void addTuples(DecodedRecord r, int id, int ntuples, byte[] page, int firstOff) {

@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.gin;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 
@@ -21,7 +23,7 @@ import dev.strata.storage.redo.nbtree.IndexPage;
  */
 final class GinPage {
     static final int SPECIAL_SIZE = 8;
-    static final int OPAQUE = IndexPage.BLCKSZ - SPECIAL_SIZE;
+    static final int OPAQUE = PageOps.BLCKSZ - SPECIAL_SIZE;
     static final int DATA_START = 32;
     static final int POSTING_ITEM_SIZE = 10;
     static final int META_SIZE = 56;
@@ -40,23 +42,23 @@ final class GinPage {
     }
 
     static int flags(byte[] page) {
-        return IndexPage.u16(page, IndexPage.opaque(page, SPECIAL_SIZE) + 6);
+        return Bytes.u16(page, IndexPage.opaque(page, SPECIAL_SIZE) + 6);
     }
 
     static void setFlags(byte[] page, int flags) {
-        IndexPage.putU16(page, IndexPage.special(page) + 6, flags);
+        Bytes.putU16(page, IndexPage.special(page) + 6, flags);
     }
 
     static int maxoff(byte[] page) {
-        return IndexPage.u16(page, IndexPage.special(page) + 4);
+        return Bytes.u16(page, IndexPage.special(page) + 4);
     }
 
     static void setMaxoff(byte[] page, int maxoff) {
-        IndexPage.putU16(page, IndexPage.special(page) + 4, maxoff);
+        Bytes.putU16(page, IndexPage.special(page) + 4, maxoff);
     }
 
     static void setRightlink(byte[] page, int blkno) {
-        IndexPage.putI32(page, IndexPage.special(page), blkno);
+        Bytes.putI32(page, IndexPage.special(page), blkno);
     }
 
     static void check(byte[] page) {
@@ -75,10 +77,10 @@ final class GinPage {
     /** {@code GinInitMetabuffer}: an empty pending list and version 2 (the caller then copies logged metadata). */
     static void initMeta(byte[] page) {
         initPage(page, GIN_META);
-        int m = IndexPage.SIZE_OF_PAGE_HEADER;
-        IndexPage.putI32(page, m, IndexPage.INVALID_BLOCK);
-        IndexPage.putI32(page, m + 4, IndexPage.INVALID_BLOCK);
-        IndexPage.putI32(page, m + 48, GIN_CURRENT_VERSION);
+        int m = PageOps.SIZE_OF_PAGE_HEADER;
+        Bytes.putI32(page, m, IndexPage.INVALID_BLOCK);
+        Bytes.putI32(page, m + 4, IndexPage.INVALID_BLOCK);
+        Bytes.putI32(page, m + 48, GIN_CURRENT_VERSION);
         IndexPage.setLower(page, m + META_SIZE);
     }
 

@@ -1,5 +1,6 @@
 package dev.strata.storage.redo.gin;
 
+import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -28,7 +29,7 @@ public final class GinPostingList {
 
     /** {@code SizeOfGinPostingList} of the segment at {@code seg}. */
     public static int size(byte[] b, int seg) {
-        return HEADER + IndexPage.shortAlign(IndexPage.u16(b, seg + 6));
+        return HEADER + IndexPage.shortAlign(Bytes.u16(b, seg + 6));
     }
 
     /** Reads an ItemPointerData as a comparable long (block << 16 | offset). */
@@ -56,7 +57,7 @@ public final class GinPostingList {
         if (seg + HEADER > end || seg + size(b, seg) > end) {
             throw new RedoException("posting list segment at " + seg + " runs past its end at " + end);
         }
-        int nbytes = IndexPage.u16(b, seg + 6);
+        int nbytes = Bytes.u16(b, seg + 6);
         long[] out = new long[1 + nbytes];
         out[0] = tid(b, seg);
         int n = 1;
@@ -113,7 +114,7 @@ public final class GinPostingList {
             prev = val;
         }
         int nbytes = ptr - HEADER;
-        IndexPage.putU16(result, 6, nbytes);
+        Bytes.putU16(result, 6, nbytes);
         return new Segment(Arrays.copyOf(result, HEADER + IndexPage.shortAlign(nbytes)), packed);
     }
 

@@ -1,11 +1,13 @@
 package dev.strata.storage.redo.gin;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
-import dev.strata.storage.redo.RmgrRedo;
 import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
+import dev.strata.storage.redo.nbtree.IndexRmgrRedo;
 import dev.strata.storage.wal.DecodedRecord;
 
 /**
@@ -23,7 +25,7 @@ import dev.strata.storage.wal.DecodedRecord;
  * </pre>
  * Record layouts are given where each is handled ({@link GinListRedo} for the pending list).
  */
-public final class GinRedo implements RmgrRedo {
+public final class GinRedo extends IndexRmgrRedo {
     public static final int RM_GIN_ID = 13;
 
     public static final int CREATE_PTREE = 0x10;
@@ -49,25 +51,24 @@ public final class GinRedo implements RmgrRedo {
         return i < NAMES.length ? NAMES[i] : "UNKNOWN_0x" + Integer.toHexString(info & 0xF0);
     }
 
-    @Override
-    public void redo(DecodedRecord record, int blockId, byte[] page) {
-        int info = record.rmgrInfo();
-        try {
-            apply(record, info, blockId, page);
-            IndexPage.setLsn(page, record.endLsn());
-        } catch (RuntimeException e) {
-            throw IndexRedoSupport.failure(record, blockId, "Gin/" + typeName(info), e);
-        }
+    public GinRedo() {
+        super("Gin");
     }
 
-    private static void apply(DecodedRecord r, int info, int blockId, byte[] page) {
+    @Override
+    protected String recordTypeName(int info) {
+        return typeName(info);
+    }
+
+    @Override
+    protected boolean apply(DecodedRecord r, int info, int blockId, byte[] page) {
         switch (info) {
             case CREATE_PTREE -> createPostingTree(r, blockId, page);
             case INSERT -> {
                 if (blockId == 1) {
                     clearIncompleteSplit(page);
                 } else {
-                    only(blockId, 0);
+                    IndexRedoSupport.only(blockId, 0);
                     insert(r, page);
                 }
             }
@@ -85,7 +86,7 @@ public final class GinRedo implements RmgrRedo {
             case INSERT_LISTPAGE -> GinListRedo.insertListPage(r, blockId, page);
             case DELETE_LISTPAGE -> GinListRedo.deleteListPages(r, blockId, page);
             case VACUUM_DATA_LEAF_PAGE -> {
-                only(blockId, 0);
+                IndexRedoSupport.only(blockId, 0);
                 GinPage.check(page);
                 int len = IndexRedoSupport.blockDataLength(r, 0);
                 int data = IndexRedoSupport.blockData(r, 0, 2);
@@ -94,12 +95,7 @@ public final class GinRedo implements RmgrRedo {
             default -> throw new UnsupportedRecordException("unknown gin op code 0x"
                     + Integer.toHexString(info));
         }
-    }
-
-    static void only(int blockId, int expected) {
-        if (blockId != expected) {
-            throw new RedoException("this record type changes only block id " + expected);
-        }
+        return true;
     }
 
     private static void clearIncompleteSplit(byte[] page) {
@@ -109,9 +105,9 @@ public final class GinRedo implements RmgrRedo {
 
     /** CREATE_PTREE: a compressed data leaf holding the logged segments. */
     private static void createPostingTree(DecodedRecord r, int blockId, byte[] page) {
-        only(blockId, 0);
+        IndexRedoSupport.only(blockId, 0);
         int md = IndexRedoSupport.mainData(r, 4);
-        int size = IndexPage.i32(r.raw(), md);
+        int size = Bytes.i32(r.raw(), md);
         IndexRedoSupport.checkRange(md + 4, size, md, md + r.mainDataLength(), "posting list");
         GinPage.initPage(page, GinPage.GIN_DATA | GinPage.GIN_LEAF | GinPage.GIN_COMPRESSED);
         GinPage.setDataSize(page, size);
@@ -128,7 +124,7 @@ public final class GinRedo implements RmgrRedo {
         GinPage.check(page);
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 2);
-        int flags = IndexPage.u16(raw, md);
+        int flags = Bytes.u16(raw, md);
         boolean leaf = (flags & GIN_INSERT_ISLEAF) != 0;
         int rightChild = IndexPage.INVALID_BLOCK;
         if (!leaf) {
@@ -142,7 +138,7 @@ public final class GinRedo implements RmgrRedo {
                 GinDataLeafRedo.recompress(page, raw, data, data + len);
             } else {
                 IndexRedoSupport.checkRange(data, 2 + GinPage.POSTING_ITEM_SIZE, data, data + len, "posting item");
-                insertPostingItem(page, IndexPage.u16(raw, data), rightChild, raw, data + 2);
+                insertPostingItem(page, Bytes.u16(raw, data), rightChild, raw, data + 2);
             }
         } else {
             IndexRedoSupport.checkRange(data, 4 + IndexRedoSupport.INDEX_TUPLE_HEADER, data, data + len, "entry");
@@ -152,7 +148,7 @@ public final class GinRedo implements RmgrRedo {
 
     /** {@code ginRedoInsertEntry}. */
     private static void insertEntry(byte[] page, byte[] raw, int data, int len, int rightChild) {
-        int offset = IndexPage.u16(raw, data);
+        int offset = Bytes.u16(raw, data);
         boolean isDelete = raw[data + 2] != 0;
         if (rightChild != IndexPage.INVALID_BLOCK) {
             IndexRedoSupport.setTid(page, IndexPage.item(page, offset), rightChild, 0);
@@ -193,10 +189,10 @@ public final class GinRedo implements RmgrRedo {
         switch (blockId) {
             case 0 -> {
                 GinPage.setFlags(page, GinPage.flags(page) | GinPage.GIN_DELETED);
-                IndexPage.setPruneXid(page, IndexPage.i32(raw, md + 8));
+                IndexPage.setPruneXid(page, Bytes.i32(raw, md + 8));
             }
             case 1 -> {
-                int offset = IndexPage.u16(raw, md);
+                int offset = Bytes.u16(raw, md);
                 int maxoff = GinPage.maxoff(page);
                 if (offset < 1 || offset > maxoff) {
                     throw new RedoException("parent posting item " + offset + " outside 1.." + maxoff);
@@ -208,7 +204,7 @@ public final class GinRedo implements RmgrRedo {
                 GinPage.setMaxoff(page, maxoff - 1);
                 GinPage.setDataSize(page, (maxoff - 1) * GinPage.POSTING_ITEM_SIZE);
             }
-            case 2 -> GinPage.setRightlink(page, IndexPage.i32(raw, md + 4));
+            case 2 -> GinPage.setRightlink(page, Bytes.i32(raw, md + 4));
             default -> throw new RedoException("DELETE_PAGE references block ids 0..2");
         }
     }
@@ -223,7 +219,7 @@ public final class GinRedo implements RmgrRedo {
         BufMask.maskPageHintBits(page);
         if ((GinPage.flags(page) & GinPage.GIN_DELETED) != 0) {
             BufMask.maskPageContent(page);
-        } else if (IndexPage.lower(page) > IndexPage.SIZE_OF_PAGE_HEADER) {
+        } else if (IndexPage.lower(page) > PageOps.SIZE_OF_PAGE_HEADER) {
             BufMask.maskUnusedSpace(page);
         }
     }

@@ -1,11 +1,13 @@
 package dev.strata.storage.redo.gist;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
-import dev.strata.storage.redo.RmgrRedo;
 import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
+import dev.strata.storage.redo.nbtree.IndexRmgrRedo;
 import dev.strata.storage.wal.DecodedRecord;
 
 /**
@@ -32,7 +34,7 @@ import dev.strata.storage.wal.DecodedRecord;
  * after writing the record, so a full-page image of the child lacks it and PostgreSQL applies the step to a restored
  * page too: {@link #afterImageRestore}.
  */
-public final class GistRedo implements RmgrRedo {
+public final class GistRedo extends IndexRmgrRedo {
     public static final int RM_GIST_ID = 14;
 
     public static final int PAGE_UPDATE = 0x00;
@@ -64,15 +66,13 @@ public final class GistRedo implements RmgrRedo {
         }
     }
 
+    public GistRedo() {
+        super("Gist");
+    }
+
     @Override
-    public void redo(DecodedRecord record, int blockId, byte[] page) {
-        int info = record.rmgrInfo();
-        try {
-            apply(record, info, blockId, page);
-            IndexPage.setLsn(page, record.endLsn());
-        } catch (RuntimeException e) {
-            throw IndexRedoSupport.failure(record, blockId, "Gist/" + typeName(info), e);
-        }
+    protected String recordTypeName(int info) {
+        return typeName(info);
     }
 
     /**
@@ -90,18 +90,19 @@ public final class GistRedo implements RmgrRedo {
         return true;
     }
 
-    private static void apply(DecodedRecord r, int info, int blockId, byte[] page) {
+    @Override
+    protected boolean apply(DecodedRecord r, int info, int blockId, byte[] page) {
         switch (info) {
             case PAGE_UPDATE -> {
                 if (blockId == 1) {
                     clearFollowRight(r, page);
                 } else {
-                    only(blockId, 0);
+                    IndexRedoSupport.only(blockId, 0);
                     pageUpdate(r, page);
                 }
             }
             case DELETE -> {
-                only(blockId, 0);
+                IndexRedoSupport.only(blockId, 0);
                 delete(r, page);
             }
             case PAGE_SPLIT -> {
@@ -116,30 +117,25 @@ public final class GistRedo implements RmgrRedo {
             default -> throw new UnsupportedRecordException("unknown gist op code 0x"
                     + Integer.toHexString(info));
         }
-    }
-
-    private static void only(int blockId, int expected) {
-        if (blockId != expected) {
-            throw new RedoException("this record type changes only block id " + expected);
-        }
+        return true;
     }
 
     static int flags(byte[] page) {
-        return IndexPage.u16(page, IndexPage.opaque(page, SPECIAL_SIZE) + 12);
+        return Bytes.u16(page, IndexPage.opaque(page, SPECIAL_SIZE) + 12);
     }
 
     static void setFlags(byte[] page, int flags) {
-        IndexPage.putU16(page, IndexPage.special(page) + 12, flags);
+        Bytes.putU16(page, IndexPage.special(page) + 12, flags);
     }
 
     static void setNsn(byte[] page, long nsn) {
         int o = IndexPage.opaque(page, SPECIAL_SIZE);
-        IndexPage.putI32(page, o, (int) (nsn >>> 32));
-        IndexPage.putI32(page, o + 4, (int) nsn);
+        Bytes.putI32(page, o, (int) (nsn >>> 32));
+        Bytes.putI32(page, o + 4, (int) nsn);
     }
 
     static void check(byte[] page) {
-        if (IndexPage.special(page) != IndexPage.BLCKSZ - SPECIAL_SIZE) {
+        if (IndexPage.special(page) != PageOps.BLCKSZ - SPECIAL_SIZE) {
             throw new RedoException("not a GiST page: pd_special is " + IndexPage.special(page));
         }
     }
@@ -156,14 +152,14 @@ public final class GistRedo implements RmgrRedo {
         check(page);
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 4);
-        int ntodelete = IndexPage.u16(raw, md);
-        int ntoinsert = IndexPage.u16(raw, md + 2);
+        int ntodelete = Bytes.u16(raw, md);
+        int ntoinsert = Bytes.u16(raw, md + 2);
         int len = IndexRedoSupport.blockDataLength(r, 0);
         int begin = ntodelete + ntoinsert == 0 && len == 0 ? 0 : IndexRedoSupport.blockData(r, 0, 2 * ntodelete);
         int end = begin + len;
         int pos = begin;
         if (ntodelete == 1 && ntoinsert == 1) {
-            int offnum = IndexPage.u16(raw, pos);
+            int offnum = Bytes.u16(raw, pos);
             pos += 2;
             IndexRedoSupport.checkRange(pos, IndexRedoSupport.INDEX_TUPLE_HEADER, begin, end, "tuple");
             int size = IndexRedoSupport.indexTupleSize(raw, pos);
@@ -214,7 +210,7 @@ public final class GistRedo implements RmgrRedo {
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 6);
         if (r.mainDataLength() > 6) {
-            int n = IndexPage.u16(raw, md + 4);
+            int n = Bytes.u16(raw, md + 4);
             IndexRedoSupport.checkRange(md + 6, 2 * n, md, md + r.mainDataLength(), "offset array");
             IndexPage.pageIndexMultiDelete(page, IndexRedoSupport.u16Array(raw, md + 6, n), n);
         }
@@ -228,10 +224,10 @@ public final class GistRedo implements RmgrRedo {
         int md = IndexRedoSupport.mainData(r, 10);
         if (blockId == 0) {
             setFlags(page, flags(page) | F_DELETED);
-            IndexPage.setLower(page, IndexPage.SIZE_OF_PAGE_HEADER + 8);
-            IndexPage.putI64(page, IndexPage.SIZE_OF_PAGE_HEADER, IndexPage.i64(raw, md));
+            IndexPage.setLower(page, PageOps.SIZE_OF_PAGE_HEADER + 8);
+            Bytes.putI64(page, PageOps.SIZE_OF_PAGE_HEADER, Bytes.i64(raw, md));
         } else if (blockId == 1) {
-            IndexPage.pageIndexTupleDelete(page, IndexPage.u16(raw, md + 8));
+            IndexPage.pageIndexTupleDelete(page, Bytes.u16(raw, md + 8));
         } else {
             throw new RedoException("PAGE_DELETE references block ids 0 and 1");
         }

@@ -1,5 +1,6 @@
 package dev.strata.storage.redo.hash;
 
+import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -23,7 +24,7 @@ final class HashBucketRedo {
             case HashRedo.MOVE_PAGE_CONTENTS -> moveContents(r, blockId, page);
             case HashRedo.SQUEEZE_PAGE -> squeeze(r, blockId, page);
             case HashRedo.DELETE -> {
-                HashRedo.only(blockId, 1);
+                IndexRedoSupport.only(blockId, 1);
                 HashPage.check(page);
                 int md = IndexRedoSupport.mainData(r, 2);
                 deleteOffsets(r, 1, page);
@@ -43,7 +44,7 @@ final class HashBucketRedo {
      * from) data: the offsets deleted, u16 each.
      */
     private static void moveContents(DecodedRecord r, int blockId, byte[] page) {
-        int ntups = IndexPage.u16(r.raw(), IndexRedoSupport.mainData(r, 3));
+        int ntups = Bytes.u16(r.raw(), IndexRedoSupport.mainData(r, 3));
         HashPage.check(page);
         if (blockId == 1) {
             addTuples(r, ntups, page);
@@ -64,13 +65,13 @@ final class HashBucketRedo {
     private static void squeeze(DecodedRecord r, int blockId, byte[] page) {
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 12);
-        int prevBlkno = IndexPage.i32(raw, md);
-        int nextBlkno = IndexPage.i32(raw, md + 4);
+        int prevBlkno = Bytes.i32(raw, md);
+        int nextBlkno = Bytes.i32(raw, md + 4);
         boolean prevIsWrite = raw[md + 11] != 0;
         switch (blockId) {
             case 1 -> {
                 HashPage.check(page);
-                addTuples(r, IndexPage.u16(raw, md + 8), page);
+                addTuples(r, Bytes.u16(raw, md + 8), page);
                 if (prevIsWrite) {
                     HashPage.setNext(page, nextBlkno);
                 }
@@ -78,11 +79,11 @@ final class HashBucketRedo {
             case 2 -> {
                 IndexPage.pageInit(page, HashPage.SPECIAL_SIZE);
                 int o = HashPage.opaque(page);
-                IndexPage.putI32(page, o, IndexPage.INVALID_BLOCK);
-                IndexPage.putI32(page, o + 4, IndexPage.INVALID_BLOCK);
-                IndexPage.putI32(page, o + 8, HashPage.INVALID_BUCKET);
-                IndexPage.putU16(page, o + 12, HashPage.LH_UNUSED_PAGE);
-                IndexPage.putU16(page, o + 14, HashPage.PAGE_ID);
+                Bytes.putI32(page, o, IndexPage.INVALID_BLOCK);
+                Bytes.putI32(page, o + 4, IndexPage.INVALID_BLOCK);
+                Bytes.putI32(page, o + 8, HashPage.INVALID_BUCKET);
+                Bytes.putU16(page, o + 12, HashPage.LH_UNUSED_PAGE);
+                Bytes.putU16(page, o + 14, HashPage.PAGE_ID);
             }
             case 3 -> {
                 if (prevIsWrite) {
@@ -97,11 +98,11 @@ final class HashBucketRedo {
             }
             case 5 -> {
                 HashPage.check(page);
-                HashPage.setBitmapBit(page, IndexPage.i32(raw, IndexRedoSupport.blockData(r, 5, 4)), false);
+                HashPage.setBitmapBit(page, Bytes.i32(raw, IndexRedoSupport.blockData(r, 5, 4)), false);
             }
             case 6 -> {
                 HashPage.checkMeta(page);
-                IndexPage.putI32(page, HashPage.M_FIRSTFREE, IndexPage.i32(raw, IndexRedoSupport.blockData(r, 6, 4)));
+                Bytes.putI32(page, HashPage.M_FIRSTFREE, Bytes.i32(raw, IndexRedoSupport.blockData(r, 6, 4)));
             }
             default -> throw new RedoException("SQUEEZE_PAGE references block ids 0..6");
         }
@@ -114,7 +115,7 @@ final class HashBucketRedo {
     private static void vacuumOnePage(DecodedRecord r, int blockId, byte[] page) {
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 8);
-        int ntuples = IndexPage.i32(raw, md + 4);
+        int ntuples = Bytes.i32(raw, md + 4);
         if (blockId == 0) {
             HashPage.check(page);
             if (r.mainDataLength() > 8) {
@@ -124,8 +125,8 @@ final class HashBucketRedo {
             HashPage.setFlag(page, HashPage.flag(page) & ~HashPage.LH_PAGE_HAS_DEAD_TUPLES);
         } else if (blockId == 1) {
             HashPage.checkMeta(page);
-            double n = Double.longBitsToDouble(IndexPage.i64(page, HashPage.M_NTUPLES));
-            IndexPage.putI64(page, HashPage.M_NTUPLES, Double.doubleToRawLongBits(n - ntuples));
+            double n = Double.longBitsToDouble(Bytes.i64(page, HashPage.M_NTUPLES));
+            Bytes.putI64(page, HashPage.M_NTUPLES, Double.doubleToRawLongBits(n - ntuples));
         } else {
             throw new RedoException("VACUUM_ONE_PAGE references block ids 0 and 1");
         }
@@ -152,7 +153,7 @@ final class HashBucketRedo {
             IndexRedoSupport.checkRange(pos, IndexRedoSupport.INDEX_TUPLE_HEADER, begin, end, "index tuple");
             int size = IndexPage.maxAlign(IndexRedoSupport.indexTupleSize(raw, pos));
             IndexRedoSupport.checkRange(pos, size, begin, end, "index tuple");
-            IndexPage.pageAddItem(page, raw, pos, size, IndexPage.u16(raw, begin + 2 * inserted), false);
+            IndexPage.pageAddItem(page, raw, pos, size, Bytes.u16(raw, begin + 2 * inserted), false);
             pos += size;
             inserted++;
         }

@@ -1,5 +1,6 @@
 package dev.strata.storage.redo.hash;
 
+import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -21,7 +22,7 @@ final class HashOverflowRedo {
         int md = IndexRedoSupport.mainData(r, 3);
         switch (blockId) {
             case 0 -> {
-                int bucket = IndexPage.i32(raw, IndexRedoSupport.blockData(r, 0, 4));
+                int bucket = Bytes.i32(raw, IndexRedoSupport.blockData(r, 0, 4));
                 HashPage.initBuf(page, IndexPage.INVALID_BLOCK, bucket, HashPage.LH_OVERFLOW_PAGE);
                 HashPage.setPrev(page, IndexRedoSupport.blockNumber(r, 1));
             }
@@ -31,23 +32,23 @@ final class HashOverflowRedo {
             }
             case 2 -> {
                 HashPage.check(page);
-                HashPage.setBitmapBit(page, IndexPage.i32(raw, IndexRedoSupport.blockData(r, 2, 4)), true);
+                HashPage.setBitmapBit(page, Bytes.i32(raw, IndexRedoSupport.blockData(r, 2, 4)), true);
             }
-            case 3 -> HashPage.initBitmap(page, IndexPage.u16(raw, md));
+            case 3 -> HashPage.initBitmap(page, Bytes.u16(raw, md));
             case 4 -> {
                 HashPage.checkMeta(page);
-                IndexPage.putI32(page, HashPage.M_FIRSTFREE, IndexPage.i32(raw, IndexRedoSupport.blockData(r, 4, 4)));
+                Bytes.putI32(page, HashPage.M_FIRSTFREE, Bytes.i32(raw, IndexRedoSupport.blockData(r, 4, 4)));
                 if (raw[md + 2] == 0) {
-                    int ovflpoint = IndexPage.i32(page, HashPage.M_OVFLPOINT);
+                    int ovflpoint = Bytes.i32(page, HashPage.M_OVFLPOINT);
                     checkSplitpoint(ovflpoint);
                     int spare = HashPage.M_SPARES + 4 * ovflpoint;
-                    IndexPage.putI32(page, spare, IndexPage.i32(page, spare) + 1);
+                    Bytes.putI32(page, spare, Bytes.i32(page, spare) + 1);
                     if (r.hasBlock(3)) {
-                        int nmaps = IndexPage.i32(page, HashPage.M_NMAPS);
+                        int nmaps = Bytes.i32(page, HashPage.M_NMAPS);
                         HashRedo.checkMapIndex(nmaps);
-                        IndexPage.putI32(page, HashPage.M_MAPP + 4 * nmaps, r.block(3).blkno());
-                        IndexPage.putI32(page, HashPage.M_NMAPS, nmaps + 1);
-                        IndexPage.putI32(page, spare, IndexPage.i32(page, spare) + 1);
+                        Bytes.putI32(page, HashPage.M_MAPP + 4 * nmaps, r.block(3).blkno());
+                        Bytes.putI32(page, HashPage.M_NMAPS, nmaps + 1);
+                        Bytes.putI32(page, spare, Bytes.i32(page, spare) + 1);
                     }
                 }
             }
@@ -64,30 +65,30 @@ final class HashOverflowRedo {
     static void splitAllocate(DecodedRecord r, int blockId, byte[] page) {
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 9);
-        int newBucket = IndexPage.i32(raw, md);
+        int newBucket = Bytes.i32(raw, md);
         switch (blockId) {
             case 0 -> {
                 HashPage.check(page);
-                HashPage.setFlag(page, IndexPage.u16(raw, md + 4));
+                HashPage.setFlag(page, Bytes.u16(raw, md + 4));
                 HashPage.setPrev(page, newBucket);
             }
-            case 1 -> HashPage.initBuf(page, newBucket, newBucket, IndexPage.u16(raw, md + 6));
+            case 1 -> HashPage.initBuf(page, newBucket, newBucket, Bytes.u16(raw, md + 6));
             case 2 -> {
                 HashPage.checkMeta(page);
-                IndexPage.putI32(page, HashPage.M_MAXBUCKET, newBucket);
+                Bytes.putI32(page, HashPage.M_MAXBUCKET, newBucket);
                 int flags = raw[md + 8] & 0xFF;
                 int need = ((flags & 1) != 0 ? 8 : 0) + ((flags & 2) != 0 ? 8 : 0);
                 int data = need == 0 ? 0 : IndexRedoSupport.blockData(r, 2, need);
                 if ((flags & 1) != 0) {
-                    IndexPage.putI32(page, HashPage.M_LOWMASK, IndexPage.i32(raw, data));
-                    IndexPage.putI32(page, HashPage.M_HIGHMASK, IndexPage.i32(raw, data + 4));
+                    Bytes.putI32(page, HashPage.M_LOWMASK, Bytes.i32(raw, data));
+                    Bytes.putI32(page, HashPage.M_HIGHMASK, Bytes.i32(raw, data + 4));
                     data += 8;
                 }
                 if ((flags & 2) != 0) {
-                    int ovflpoint = IndexPage.i32(raw, data);
+                    int ovflpoint = Bytes.i32(raw, data);
                     checkSplitpoint(ovflpoint);
-                    IndexPage.putI32(page, HashPage.M_SPARES + 4 * ovflpoint, IndexPage.i32(raw, data + 4));
-                    IndexPage.putI32(page, HashPage.M_OVFLPOINT, ovflpoint);
+                    Bytes.putI32(page, HashPage.M_SPARES + 4 * ovflpoint, Bytes.i32(raw, data + 4));
+                    Bytes.putI32(page, HashPage.M_OVFLPOINT, ovflpoint);
                 }
             }
             default -> throw new RedoException("SPLIT_ALLOCATE_PAGE references block ids 0..2");

@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.hash;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 
@@ -35,7 +37,7 @@ final class HashPage {
     static final int LH_PAGE_HAS_DEAD_TUPLES = 0x80;
     static final int LH_PAGE_TYPE = 0xF;
 
-    static final int META = IndexPage.SIZE_OF_PAGE_HEADER;
+    static final int META = PageOps.SIZE_OF_PAGE_HEADER;
     static final int M_NTUPLES = META + 8;
     static final int M_MAXBUCKET = META + 24;
     static final int M_HIGHMASK = META + 28;
@@ -52,7 +54,7 @@ final class HashPage {
     private static final int HASH_MAGIC = 0x6440640;
     private static final int HASH_VERSION = 4;
     /** HashGetMaxBitmapSize: 8192 − (24 + 16). */
-    private static final int MAX_BITMAP_SIZE = IndexPage.BLCKSZ - 24 - SPECIAL_SIZE;
+    private static final int MAX_BITMAP_SIZE = PageOps.BLCKSZ - 24 - SPECIAL_SIZE;
 
     private HashPage() {
     }
@@ -62,24 +64,24 @@ final class HashPage {
     }
 
     static int flag(byte[] page) {
-        return IndexPage.u16(page, opaque(page) + 12);
+        return Bytes.u16(page, opaque(page) + 12);
     }
 
     static void setFlag(byte[] page, int flag) {
-        IndexPage.putU16(page, opaque(page) + 12, flag);
+        Bytes.putU16(page, opaque(page) + 12, flag);
     }
 
     static void setPrev(byte[] page, int blkno) {
-        IndexPage.putI32(page, opaque(page), blkno);
+        Bytes.putI32(page, opaque(page), blkno);
     }
 
     static void setNext(byte[] page, int blkno) {
-        IndexPage.putI32(page, opaque(page) + 4, blkno);
+        Bytes.putI32(page, opaque(page) + 4, blkno);
     }
 
     /** The opaque area must be where a hash page keeps it. */
     static void check(byte[] page) {
-        if (IndexPage.special(page) != IndexPage.BLCKSZ - SPECIAL_SIZE) {
+        if (IndexPage.special(page) != PageOps.BLCKSZ - SPECIAL_SIZE) {
             throw new RedoException("not a hash index page: pd_special is " + IndexPage.special(page));
         }
     }
@@ -95,11 +97,11 @@ final class HashPage {
     static void initBuf(byte[] page, int maxBucket, int numBucket, int flag) {
         IndexPage.pageInit(page, SPECIAL_SIZE);
         int o = opaque(page);
-        IndexPage.putI32(page, o, maxBucket);
-        IndexPage.putI32(page, o + 4, IndexPage.INVALID_BLOCK);
-        IndexPage.putI32(page, o + 8, numBucket);
-        IndexPage.putU16(page, o + 12, flag);
-        IndexPage.putU16(page, o + 14, PAGE_ID);
+        Bytes.putI32(page, o, maxBucket);
+        Bytes.putI32(page, o + 4, IndexPage.INVALID_BLOCK);
+        Bytes.putI32(page, o + 8, numBucket);
+        Bytes.putU16(page, o + 12, flag);
+        Bytes.putU16(page, o + 14, PAGE_ID);
     }
 
     /** {@code _hash_initbitmapbuffer}: every bit set (free), pd_lower just past the bitmap. */
@@ -135,23 +137,23 @@ final class HashPage {
         }
         int spareIndex = spareIndex(numBuckets);
         initBuf(page, IndexPage.INVALID_BLOCK, INVALID_BUCKET, LH_META_PAGE);
-        IndexPage.putI32(page, META, HASH_MAGIC);
-        IndexPage.putI32(page, META + 4, HASH_VERSION);
-        IndexPage.putI64(page, M_NTUPLES, Double.doubleToRawLongBits(0.0));
-        IndexPage.putU16(page, META + 16, ffactor);
-        IndexPage.putU16(page, META + 18, MAX_BITMAP_SIZE);
+        Bytes.putI32(page, META, HASH_MAGIC);
+        Bytes.putI32(page, META + 4, HASH_VERSION);
+        Bytes.putI64(page, M_NTUPLES, Double.doubleToRawLongBits(0.0));
+        Bytes.putU16(page, META + 16, ffactor);
+        Bytes.putU16(page, META + 18, MAX_BITMAP_SIZE);
         int lshift = 31 - Integer.numberOfLeadingZeros(MAX_BITMAP_SIZE);
-        IndexPage.putU16(page, META + 20, 1 << lshift);
-        IndexPage.putU16(page, META + 22, lshift + 3);
-        IndexPage.putI32(page, META + 48, procid);
-        IndexPage.putI32(page, M_MAXBUCKET, numBuckets - 1);
+        Bytes.putU16(page, META + 20, 1 << lshift);
+        Bytes.putU16(page, META + 22, lshift + 3);
+        Bytes.putI32(page, META + 48, procid);
+        Bytes.putI32(page, M_MAXBUCKET, numBuckets - 1);
         int highmask = nextPowerOf2(numBuckets + 1) - 1;
-        IndexPage.putI32(page, M_HIGHMASK, highmask);
-        IndexPage.putI32(page, M_LOWMASK, highmask >>> 1);
-        IndexPage.putI32(page, M_SPARES + 4 * spareIndex, 1);
-        IndexPage.putI32(page, M_OVFLPOINT, spareIndex);
-        IndexPage.putI32(page, M_FIRSTFREE, 0);
-        IndexPage.putI32(page, M_NMAPS, 0);
+        Bytes.putI32(page, M_HIGHMASK, highmask);
+        Bytes.putI32(page, M_LOWMASK, highmask >>> 1);
+        Bytes.putI32(page, M_SPARES + 4 * spareIndex, 1);
+        Bytes.putI32(page, M_OVFLPOINT, spareIndex);
+        Bytes.putI32(page, M_FIRSTFREE, 0);
+        Bytes.putI32(page, M_NMAPS, 0);
         IndexPage.setLower(page, META + META_SIZE);
     }
 

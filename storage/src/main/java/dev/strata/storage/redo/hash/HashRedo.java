@@ -1,11 +1,12 @@
 package dev.strata.storage.redo.hash;
 
+import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.redo.RedoException;
-import dev.strata.storage.redo.RmgrRedo;
 import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
+import dev.strata.storage.redo.nbtree.IndexRmgrRedo;
 import dev.strata.storage.wal.DecodedRecord;
 
 /**
@@ -28,7 +29,7 @@ import dev.strata.storage.wal.DecodedRecord;
  * <p>SPLIT_ALLOCATE_PAGE (old bucket) and SPLIT_COMPLETE also change a page restored from an image;
  * {@link #afterImageRestore} repeats that step.
  */
-public final class HashRedo implements RmgrRedo {
+public final class HashRedo extends IndexRmgrRedo {
     public static final int RM_HASH_ID = 12;
 
     public static final int INIT_META_PAGE = 0x00;
@@ -55,16 +56,13 @@ public final class HashRedo implements RmgrRedo {
         return i < NAMES.length ? NAMES[i] : "UNKNOWN_0x" + Integer.toHexString(info & 0xF0);
     }
 
+    public HashRedo() {
+        super("Hash");
+    }
+
     @Override
-    public void redo(DecodedRecord record, int blockId, byte[] page) {
-        int info = record.rmgrInfo();
-        try {
-            if (apply(record, info, blockId, page)) {
-                IndexPage.setLsn(page, record.endLsn());
-            }
-        } catch (RuntimeException e) {
-            throw IndexRedoSupport.failure(record, blockId, "Hash/" + typeName(info), e);
-        }
+    protected String recordTypeName(int info) {
+        return typeName(info);
     }
 
     /**
@@ -84,7 +82,8 @@ public final class HashRedo implements RmgrRedo {
     }
 
     /** Applies the record to one block; returns whether the page LSN is to be set. */
-    private static boolean apply(DecodedRecord r, int info, int blockId, byte[] page) {
+    @Override
+    protected boolean apply(DecodedRecord r, int info, int blockId, byte[] page) {
         switch (info) {
             case INIT_META_PAGE -> initMeta(r, blockId, page);
             case INIT_BITMAP_PAGE -> initBitmap(r, blockId, page);
@@ -97,15 +96,15 @@ public final class HashRedo implements RmgrRedo {
                 return HashBucketRedo.apply(r, info, blockId, page);
             }
             case SPLIT_CLEANUP -> {
-                only(blockId, 0);
+                IndexRedoSupport.only(blockId, 0);
                 HashPage.check(page);
                 HashPage.setFlag(page, HashPage.flag(page) & ~HashPage.LH_BUCKET_NEEDS_SPLIT_CLEANUP);
             }
             case UPDATE_META_PAGE -> {
-                only(blockId, 0);
+                IndexRedoSupport.only(blockId, 0);
                 HashPage.checkMeta(page);
                 int md = IndexRedoSupport.mainData(r, 8);
-                IndexPage.putI64(page, HashPage.M_NTUPLES, IndexPage.i64(r.raw(), md));
+                Bytes.putI64(page, HashPage.M_NTUPLES, Bytes.i64(r.raw(), md));
             }
             default -> throw new UnsupportedRecordException("unknown hash op code 0x"
                     + Integer.toHexString(info));
@@ -113,32 +112,26 @@ public final class HashRedo implements RmgrRedo {
         return true;
     }
 
-    static void only(int blockId, int expected) {
-        if (blockId != expected) {
-            throw new RedoException("this record type changes only block id " + expected);
-        }
-    }
-
     /** INIT_META_PAGE, main data (14 bytes): num_tuples float8 @0, procid u32 @8, ffactor u16 @12. */
     private static void initMeta(DecodedRecord r, int blockId, byte[] page) {
-        only(blockId, 0);
+        IndexRedoSupport.only(blockId, 0);
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 14);
-        HashPage.initMeta(page, Double.longBitsToDouble(IndexPage.i64(raw, md)), IndexPage.i32(raw, md + 8),
-                IndexPage.u16(raw, md + 12));
+        HashPage.initMeta(page, Double.longBitsToDouble(Bytes.i64(raw, md)), Bytes.i32(raw, md + 8),
+                Bytes.u16(raw, md + 12));
     }
 
     /** INIT_BITMAP_PAGE, main data: bmsize u16. */
     private static void initBitmap(DecodedRecord r, int blockId, byte[] page) {
         if (blockId == 0) {
-            HashPage.initBitmap(page, IndexPage.u16(r.raw(), IndexRedoSupport.mainData(r, 2)));
+            HashPage.initBitmap(page, Bytes.u16(r.raw(), IndexRedoSupport.mainData(r, 2)));
         } else if (blockId == 1) {
             HashPage.checkMeta(page);
-            int nmaps = IndexPage.i32(page, HashPage.M_NMAPS);
+            int nmaps = Bytes.i32(page, HashPage.M_NMAPS);
             checkMapIndex(nmaps);
-            int numBuckets = IndexPage.i32(page, HashPage.M_MAXBUCKET) + 1;
-            IndexPage.putI32(page, HashPage.M_MAPP + 4 * nmaps, numBuckets + 1);
-            IndexPage.putI32(page, HashPage.M_NMAPS, nmaps + 1);
+            int numBuckets = Bytes.i32(page, HashPage.M_MAXBUCKET) + 1;
+            Bytes.putI32(page, HashPage.M_MAPP + 4 * nmaps, numBuckets + 1);
+            Bytes.putI32(page, HashPage.M_NMAPS, nmaps + 1);
         } else {
             throw new RedoException("INIT_BITMAP_PAGE references block ids 0 and 1");
         }
@@ -154,13 +147,13 @@ public final class HashRedo implements RmgrRedo {
     private static void insert(DecodedRecord r, int blockId, byte[] page) {
         if (blockId == 0) {
             HashPage.check(page);
-            int offnum = IndexPage.u16(r.raw(), IndexRedoSupport.mainData(r, 2));
+            int offnum = Bytes.u16(r.raw(), IndexRedoSupport.mainData(r, 2));
             IndexPage.pageAddItem(page, r.raw(), IndexRedoSupport.blockData(r, 0, 1),
                     IndexRedoSupport.blockDataLength(r, 0), offnum, false);
         } else if (blockId == 1) {
             HashPage.checkMeta(page);
-            double ntuples = Double.longBitsToDouble(IndexPage.i64(page, HashPage.M_NTUPLES));
-            IndexPage.putI64(page, HashPage.M_NTUPLES, Double.doubleToRawLongBits(ntuples + 1));
+            double ntuples = Double.longBitsToDouble(Bytes.i64(page, HashPage.M_NTUPLES));
+            Bytes.putI64(page, HashPage.M_NTUPLES, Double.doubleToRawLongBits(ntuples + 1));
         } else {
             throw new RedoException("INSERT references block ids 0 and 1");
         }
@@ -173,7 +166,7 @@ public final class HashRedo implements RmgrRedo {
             throw new RedoException("SPLIT_COMPLETE references block ids 0 and 1");
         }
         HashPage.check(page);
-        HashPage.setFlag(page, IndexPage.u16(r.raw(), md + 2 * blockId));
+        HashPage.setFlag(page, Bytes.u16(r.raw(), md + 2 * blockId));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.nbtree;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.wal.DecodedRecord;
 
@@ -24,7 +26,7 @@ final class BtDedupRedo {
     static void apply(DecodedRecord r, byte[] page) {
         BtPage.checkBtreePage(page);
         byte[] raw = r.raw();
-        int nintervals = IndexPage.u16(raw, IndexRedoSupport.mainData(r, 2));
+        int nintervals = Bytes.u16(raw, IndexRedoSupport.mainData(r, 2));
         int iv = nintervals == 0 ? 0 : IndexRedoSupport.blockData(r, 0, 4 * nintervals);
         int minoff = BtPage.firstDataKey(page);
         int maxoff = IndexPage.maxOffset(page);
@@ -39,8 +41,8 @@ final class BtDedupRedo {
             int itup = IndexPage.item(page, off);
             if (off == minoff) {
                 pending.start(itup, off);
-            } else if (done < nintervals && pending.baseOff == IndexPage.u16(raw, iv + 4 * done)
-                    && pending.nitems < IndexPage.u16(raw, iv + 4 * done + 2)) {
+            } else if (done < nintervals && pending.baseOff == Bytes.u16(raw, iv + 4 * done)
+                    && pending.nitems < Bytes.u16(raw, iv + 4 * done + 2)) {
                 pending.add(itup);
             } else {
                 done += pending.finish();
@@ -54,7 +56,7 @@ final class BtDedupRedo {
             throw new RedoException("deduplication formed " + done + " posting lists, the record logs "
                     + nintervals);
         }
-        System.arraycopy(newpage, 0, page, 0, IndexPage.BLCKSZ);
+        System.arraycopy(newpage, 0, page, 0, PageOps.BLCKSZ);
         BtPage.setFlags(page, BtPage.flags(page) & ~BtPage.BTP_HAS_GARBAGE);
         IndexPage.setLsn(page, r.endLsn());
     }
@@ -125,7 +127,7 @@ final class BtDedupRedo {
         private void copyTids(int itup, int at) {
             int n = BtPosting.nPosting(page, itup);
             int from = BtPosting.postingTid(page, itup, 0);
-            if (from + n * TID_SIZE > IndexPage.BLCKSZ || (at + n) * TID_SIZE > htids.length) {
+            if (from + n * TID_SIZE > PageOps.BLCKSZ || (at + n) * TID_SIZE > htids.length) {
                 throw new RedoException("posting list of " + n + " TIDs does not fit");
             }
             System.arraycopy(page, from, htids, at * TID_SIZE, n * TID_SIZE);

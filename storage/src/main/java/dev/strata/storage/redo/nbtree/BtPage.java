@@ -1,8 +1,10 @@
 package dev.strata.storage.redo.nbtree;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 
-import static dev.strata.storage.redo.nbtree.IndexPage.BLCKSZ;
+import static dev.strata.storage.redo.page.PageOps.BLCKSZ;
 import static dev.strata.storage.redo.nbtree.IndexPage.maxAlign;
 import static dev.strata.storage.redo.nbtree.IndexRedoSupport.INDEX_ALT_TID_MASK;
 import static dev.strata.storage.redo.nbtree.IndexRedoSupport.INDEX_TUPLE_HEADER;
@@ -47,39 +49,39 @@ public final class BtPage {
     }
 
     public static int prev(byte[] page) {
-        return IndexPage.i32(page, IndexPage.special(page));
+        return Bytes.i32(page, IndexPage.special(page));
     }
 
     public static int next(byte[] page) {
-        return IndexPage.i32(page, IndexPage.special(page) + 4);
+        return Bytes.i32(page, IndexPage.special(page) + 4);
     }
 
     public static int level(byte[] page) {
-        return IndexPage.i32(page, IndexPage.special(page) + 8);
+        return Bytes.i32(page, IndexPage.special(page) + 8);
     }
 
     public static int flags(byte[] page) {
-        return IndexPage.u16(page, IndexPage.opaque(page, SPECIAL_SIZE) + 12);
+        return Bytes.u16(page, IndexPage.opaque(page, SPECIAL_SIZE) + 12);
     }
 
     public static void setPrev(byte[] page, int blkno) {
-        IndexPage.putI32(page, IndexPage.special(page), blkno);
+        Bytes.putI32(page, IndexPage.special(page), blkno);
     }
 
     public static void setNext(byte[] page, int blkno) {
-        IndexPage.putI32(page, IndexPage.special(page) + 4, blkno);
+        Bytes.putI32(page, IndexPage.special(page) + 4, blkno);
     }
 
     public static void setLevel(byte[] page, int level) {
-        IndexPage.putI32(page, IndexPage.special(page) + 8, level);
+        Bytes.putI32(page, IndexPage.special(page) + 8, level);
     }
 
     public static void setFlags(byte[] page, int flags) {
-        IndexPage.putU16(page, IndexPage.special(page) + 12, flags);
+        Bytes.putU16(page, IndexPage.special(page) + 12, flags);
     }
 
     public static void setCycleId(byte[] page, int cycleId) {
-        IndexPage.putU16(page, IndexPage.special(page) + 14, cycleId);
+        Bytes.putU16(page, IndexPage.special(page) + 14, cycleId);
     }
 
     /** {@code P_FIRSTDATAKEY}: a page with a right sibling keeps its high key at offset 1. */
@@ -103,15 +105,15 @@ public final class BtPage {
     /** {@code _bt_restore_meta}: rebuild the metapage from xl_btree_metadata at {@code md} in {@code src}. */
     public static void restoreMeta(byte[] page, byte[] src, int md) {
         pageInit(page);
-        int m = IndexPage.SIZE_OF_PAGE_HEADER;
-        IndexPage.putI32(page, m, BTREE_MAGIC);
-        IndexPage.putI32(page, m + 4, IndexPage.i32(src, md));
-        IndexPage.putI32(page, m + 8, IndexPage.i32(src, md + 4));
-        IndexPage.putI32(page, m + 12, IndexPage.i32(src, md + 8));
-        IndexPage.putI32(page, m + 16, IndexPage.i32(src, md + 12));
-        IndexPage.putI32(page, m + 20, IndexPage.i32(src, md + 16));
-        IndexPage.putI32(page, m + 24, IndexPage.i32(src, md + 20));
-        IndexPage.putI64(page, m + 32, Double.doubleToRawLongBits(-1.0));
+        int m = PageOps.SIZE_OF_PAGE_HEADER;
+        Bytes.putI32(page, m, BTREE_MAGIC);
+        Bytes.putI32(page, m + 4, Bytes.i32(src, md));
+        Bytes.putI32(page, m + 8, Bytes.i32(src, md + 4));
+        Bytes.putI32(page, m + 12, Bytes.i32(src, md + 8));
+        Bytes.putI32(page, m + 16, Bytes.i32(src, md + 12));
+        Bytes.putI32(page, m + 20, Bytes.i32(src, md + 16));
+        Bytes.putI32(page, m + 24, Bytes.i32(src, md + 20));
+        Bytes.putI64(page, m + 32, Double.doubleToRawLongBits(-1.0));
         page[m + 40] = src[md + 24];
         setFlags(page, BTP_META);
         IndexPage.setLower(page, META_PD_LOWER);
@@ -169,8 +171,8 @@ public final class BtPage {
     /** {@code BTPageSetDeleted} on a freshly initialised page. */
     public static void setDeleted(byte[] page, long safeXid) {
         setFlags(page, (flags(page) & ~BTP_HALF_DEAD) | BTP_DELETED | BTP_HAS_FULLXID);
-        IndexPage.setLower(page, IndexPage.SIZE_OF_PAGE_HEADER + 8);
+        IndexPage.setLower(page, PageOps.SIZE_OF_PAGE_HEADER + 8);
         IndexPage.setUpper(page, IndexPage.special(page));
-        IndexPage.putI64(page, IndexPage.SIZE_OF_PAGE_HEADER, safeXid);
+        Bytes.putI64(page, PageOps.SIZE_OF_PAGE_HEADER, safeXid);
     }
 }

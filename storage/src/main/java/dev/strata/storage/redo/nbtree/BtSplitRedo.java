@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.nbtree;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.wal.DecodedRecord;
 
@@ -24,7 +26,7 @@ final class BtSplitRedo {
     static void rightPage(DecodedRecord r, byte[] page) {
         int md = IndexRedoSupport.mainData(r, 10);
         byte[] raw = r.raw();
-        int level = IndexPage.i32(raw, md);
+        int level = Bytes.i32(raw, md);
         BtPage.pageInit(page);
         BtPage.setPrev(page, IndexRedoSupport.blockNumber(r, 0));
         BtPage.setNext(page, r.hasBlock(2) ? r.block(2).blkno() : BtPage.P_NONE);
@@ -42,10 +44,10 @@ final class BtSplitRedo {
         BtPage.checkBtreePage(page);
         int md = IndexRedoSupport.mainData(r, 10);
         byte[] raw = r.raw();
-        boolean leaf = IndexPage.i32(raw, md) == 0;
-        int firstRightOff = IndexPage.u16(raw, md + 4);
-        int newItemOff = IndexPage.u16(raw, md + 6);
-        LeftData d = new LeftData(r, page, newItemOnLeft, newItemOff, IndexPage.u16(raw, md + 8));
+        boolean leaf = Bytes.i32(raw, md) == 0;
+        int firstRightOff = Bytes.u16(raw, md + 4);
+        int newItemOff = Bytes.u16(raw, md + 6);
+        LeftData d = new LeftData(r, page, newItemOnLeft, newItemOff, Bytes.u16(raw, md + 8));
 
         byte[] left = IndexPage.tempPageCopySpecial(page);
         IndexPage.pageAddItem(left, raw, d.hikey, d.hikeySize, BtPage.P_HIKEY, false);
@@ -66,7 +68,7 @@ final class BtSplitRedo {
             IndexPage.pageAddItem(left, d.newItem, 0, d.newItemSize, leftOff, false);
         }
         // The temporary page carries the old opaque, so btpo_prev and btpo_level survive.
-        System.arraycopy(left, 0, page, 0, IndexPage.BLCKSZ);
+        System.arraycopy(left, 0, page, 0, PageOps.BLCKSZ);
         BtPage.setFlags(page, BtPage.BTP_INCOMPLETE_SPLIT | (leaf ? BtPage.BTP_LEAF : 0));
         BtPage.setNext(page, IndexRedoSupport.blockNumber(r, 1));
         BtPage.setCycleId(page, 0);

@@ -1,5 +1,6 @@
 package dev.strata.storage.redo.nbtree;
 
+import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.wal.DecodedRecord;
 
@@ -18,16 +19,16 @@ final class BtUnlinkRedo {
     static void apply(DecodedRecord r, boolean meta, int blockId, byte[] page) {
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 36);
-        int leftSib = IndexPage.i32(raw, md);
-        int rightSib = IndexPage.i32(raw, md + 4);
-        int level = IndexPage.i32(raw, md + 8);
+        int leftSib = Bytes.i32(raw, md);
+        int rightSib = Bytes.i32(raw, md + 4);
+        int level = Bytes.i32(raw, md + 8);
         switch (blockId) {
             case 0 -> {
                 BtPage.pageInit(page);
                 BtPage.setPrev(page, leftSib);
                 BtPage.setNext(page, rightSib);
                 BtPage.setLevel(page, level);
-                BtPage.setDeleted(page, IndexPage.i64(raw, md + 16));
+                BtPage.setDeleted(page, Bytes.i64(raw, md + 16));
                 if (level == 0) {
                     BtPage.setFlags(page, BtPage.flags(page) | BtPage.BTP_LEAF);
                 }
@@ -41,8 +42,8 @@ final class BtUnlinkRedo {
                 BtPage.checkBtreePage(page);
                 BtPage.setPrev(page, leftSib);
             }
-            case 3 -> BtPage.initHalfDeadLeaf(page, IndexPage.i32(raw, md + 24), IndexPage.i32(raw, md + 28),
-                    IndexPage.i32(raw, md + 32));
+            case 3 -> BtPage.initHalfDeadLeaf(page, Bytes.i32(raw, md + 24), Bytes.i32(raw, md + 28),
+                    Bytes.i32(raw, md + 32));
             case 4 -> {
                 if (!meta) {
                     throw new RedoException("only UNLINK_PAGE_META changes block id 4");

@@ -1,7 +1,7 @@
 package dev.strata.storage.redo.nbtree;
 
+import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.redo.RedoException;
-import dev.strata.storage.redo.RmgrRedo;
 import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.wal.DecodedRecord;
@@ -29,7 +29,7 @@ import java.util.Arrays;
  * 0xE0 META_CLEANUP       0 metapage
  * </pre>
  */
-public final class BtreeRedo implements RmgrRedo {
+public final class BtreeRedo extends IndexRmgrRedo {
     public static final int RM_BTREE_ID = 11;
 
     public static final int INSERT_LEAF = 0x00;
@@ -70,17 +70,17 @@ public final class BtreeRedo implements RmgrRedo {
         }
     }
 
-    @Override
-    public void redo(DecodedRecord record, int blockId, byte[] page) {
-        int info = record.rmgrInfo();
-        try {
-            apply(record, info, blockId, page);
-        } catch (RuntimeException e) {
-            throw IndexRedoSupport.failure(record, blockId, "Btree/" + typeName(info), e);
-        }
+    public BtreeRedo() {
+        super("Btree");
     }
 
-    private static void apply(DecodedRecord r, int info, int blockId, byte[] page) {
+    @Override
+    protected String recordTypeName(int info) {
+        return typeName(info);
+    }
+
+    @Override
+    protected boolean apply(DecodedRecord r, int info, int blockId, byte[] page) {
         switch (info) {
             case INSERT_LEAF, INSERT_UPPER, INSERT_META -> insert(r, info, blockId, page);
             case INSERT_POST -> {
@@ -108,6 +108,8 @@ public final class BtreeRedo implements RmgrRedo {
             default -> throw new UnsupportedRecordException("unknown btree op code 0x"
                     + Integer.toHexString(info));
         }
+        // the page LSN is set by each step, as in PostgreSQL
+        return false;
     }
 
     private static void requireBlock(int blockId, int expected) {
@@ -121,7 +123,7 @@ public final class BtreeRedo implements RmgrRedo {
         switch (blockId) {
             case 0 -> {
                 BtPage.checkBtreePage(page);
-                int offnum = IndexPage.u16(r.raw(), IndexRedoSupport.mainData(r, 2));
+                int offnum = Bytes.u16(r.raw(), IndexRedoSupport.mainData(r, 2));
                 int len = IndexRedoSupport.blockDataLength(r, 0);
                 IndexPage.pageAddItem(page, r.raw(), IndexRedoSupport.blockData(r, 0, 1), len, offnum, false);
                 IndexPage.setLsn(page, r.endLsn());
@@ -146,10 +148,10 @@ public final class BtreeRedo implements RmgrRedo {
     private static void insertPost(DecodedRecord r, byte[] page) {
         BtPage.checkBtreePage(page);
         byte[] raw = r.raw();
-        int offnum = IndexPage.u16(raw, IndexRedoSupport.mainData(r, 2));
+        int offnum = Bytes.u16(raw, IndexRedoSupport.mainData(r, 2));
         int data = IndexRedoSupport.blockData(r, 0, 2 + IndexRedoSupport.INDEX_TUPLE_HEADER);
         int len = IndexRedoSupport.blockDataLength(r, 0) - 2;
-        int postingOff = IndexPage.u16(raw, data);
+        int postingOff = Bytes.u16(raw, data);
         byte[] newItem = Arrays.copyOfRange(raw, data + 2, data + 2 + len);
         if (IndexRedoSupport.indexTupleSize(newItem, 0) != len) {
             throw new RedoException("new item size " + IndexRedoSupport.indexTupleSize(newItem, 0)
@@ -182,8 +184,8 @@ public final class BtreeRedo implements RmgrRedo {
         BtPage.checkBtreePage(page);
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, countsAt + 4);
-        int ndeleted = IndexPage.u16(raw, md + countsAt);
-        int nupdated = IndexPage.u16(raw, md + countsAt + 2);
+        int ndeleted = Bytes.u16(raw, md + countsAt);
+        int nupdated = Bytes.u16(raw, md + countsAt + 2);
         int len = IndexRedoSupport.blockDataLength(r, 0);
         int data = ndeleted + nupdated == 0 ? 0 : IndexRedoSupport.blockData(r, 0, 2 * (ndeleted + nupdated));
         int end = data + len;
@@ -192,10 +194,10 @@ public final class BtreeRedo implements RmgrRedo {
             int pos = upd + 2 * nupdated;
             for (int i = 0; i < nupdated; i++) {
                 IndexRedoSupport.checkRange(pos, 2, data, end, "xl_btree_update");
-                int ndel = IndexPage.u16(raw, pos);
+                int ndel = Bytes.u16(raw, pos);
                 IndexRedoSupport.checkRange(pos + 2, 2 * ndel, data, end, "xl_btree_update");
                 int[] deletedTids = IndexRedoSupport.u16Array(raw, pos + 2, ndel);
-                int offnum = IndexPage.u16(raw, upd + 2 * i);
+                int offnum = Bytes.u16(raw, upd + 2 * i);
                 byte[] itup = BtPosting.updatePosting(page, IndexPage.item(page, offnum), deletedTids);
                 IndexPage.pageIndexTupleOverwrite(page, offnum, itup, 0, IndexPage.maxAlign(itup.length));
                 pos += 2 + 2 * ndel;
@@ -217,14 +219,14 @@ public final class BtreeRedo implements RmgrRedo {
         int md = IndexRedoSupport.mainData(r, 20);
         if (blockId == 1) {
             BtPage.checkBtreePage(page);
-            int poffset = IndexPage.u16(raw, md);
+            int poffset = Bytes.u16(raw, md);
             int next = IndexPage.item(page, poffset + 1);
             int rightSib = IndexRedoSupport.tidBlock(page, next);
             IndexRedoSupport.setTidBlock(page, IndexPage.item(page, poffset), rightSib);
             IndexPage.pageIndexTupleDelete(page, poffset + 1);
         } else if (blockId == 0) {
-            BtPage.initHalfDeadLeaf(page, IndexPage.i32(raw, md + 8), IndexPage.i32(raw, md + 12),
-                    IndexPage.i32(raw, md + 16));
+            BtPage.initHalfDeadLeaf(page, Bytes.i32(raw, md + 8), Bytes.i32(raw, md + 12),
+                    Bytes.i32(raw, md + 16));
         } else {
             throw new RedoException("MARK_PAGE_HALFDEAD references block ids 0 and 1");
         }
@@ -235,7 +237,7 @@ public final class BtreeRedo implements RmgrRedo {
     private static void newRoot(DecodedRecord r, int blockId, byte[] page) {
         switch (blockId) {
             case 0 -> {
-                int level = IndexPage.i32(r.raw(), IndexRedoSupport.mainData(r, 8) + 4);
+                int level = Bytes.i32(r.raw(), IndexRedoSupport.mainData(r, 8) + 4);
                 BtPage.pageInit(page);
                 BtPage.setFlags(page, BtPage.BTP_ROOT | (level == 0 ? BtPage.BTP_LEAF : 0));
                 BtPage.setPrev(page, BtPage.P_NONE);

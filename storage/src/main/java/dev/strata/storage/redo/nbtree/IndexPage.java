@@ -1,7 +1,10 @@
 package dev.strata.storage.redo.nbtree;
 
-import dev.strata.storage.redo.RedoException;
+import static dev.strata.storage.redo.page.PageOps.BLCKSZ;
+import static dev.strata.storage.redo.page.PageOps.SIZE_OF_PAGE_HEADER;
+import static dev.strata.storage.redo.page.PageOps.ITEM_ID_SIZE;
 
+import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.redo.page.PageOps;
 
@@ -23,9 +26,6 @@ import dev.strata.storage.redo.page.PageOps;
  * relation, block and record type.
  */
 public final class IndexPage {
-    public static final int BLCKSZ = 8192;
-    public static final int SIZE_OF_PAGE_HEADER = 24;
-    public static final int ITEM_ID_SIZE = 4;
     public static final int PAGE_SIZE_VERSION = 8192 | 4;
 
     public static final int PD_LOWER = 12;
@@ -34,44 +34,9 @@ public final class IndexPage {
     public static final int PD_FLAGS = 10;
     public static final int PD_PRUNE_XID = 20;
 
-    public static final int PD_HAS_FREE_LINES = 0x1;
-    public static final int PD_PAGE_FULL = 0x2;
-    public static final int PD_ALL_VISIBLE = 0x4;
-
-    public static final int LP_UNUSED = 0;
-    public static final int LP_NORMAL = 1;
-    public static final int LP_REDIRECT = 2;
-    public static final int LP_DEAD = 3;
-
     public static final int INVALID_BLOCK = 0xFFFFFFFF;
 
     private IndexPage() {
-    }
-
-    // ---- little-endian access -------------------------------------------------------------------------------
-
-    public static int u16(byte[] b, int off) {
-        return Bytes.u16(b, off);
-    }
-
-    public static void putU16(byte[] b, int off, int v) {
-        Bytes.putU16(b, off, v);
-    }
-
-    public static int i32(byte[] b, int off) {
-        return Bytes.i32(b, off);
-    }
-
-    public static void putI32(byte[] b, int off, int v) {
-        Bytes.putI32(b, off, v);
-    }
-
-    public static long i64(byte[] b, int off) {
-        return Bytes.i64(b, off);
-    }
-
-    public static void putI64(byte[] b, int off, long v) {
-        Bytes.putI64(b, off, v);
     }
 
     public static int maxAlign(int len) {
@@ -167,7 +132,7 @@ public final class IndexPage {
     }
 
     public static int itemIdWord(byte[] page, int offnum) {
-        return i32(page, itemIdPos(offnum));
+        return Bytes.i32(page, itemIdPos(offnum));
     }
 
     public static int lpOff(byte[] page, int offnum) {
@@ -183,7 +148,7 @@ public final class IndexPage {
     }
 
     public static void setItemId(byte[] page, int offnum, int off, int flags, int len) {
-        putI32(page, itemIdPos(offnum), (off & 0x7FFF) | (flags & 3) << 15 | len << 17);
+        Bytes.putI32(page, itemIdPos(offnum), (off & 0x7FFF) | (flags & 3) << 15 | len << 17);
     }
 
     /**

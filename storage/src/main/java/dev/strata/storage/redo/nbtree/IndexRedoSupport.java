@@ -1,5 +1,6 @@
 package dev.strata.storage.redo.nbtree;
 
+import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.pg.Lsn;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.UnsupportedRecordException;
@@ -70,6 +71,13 @@ public final class IndexRedoSupport {
         return record.mainDataOffset();
     }
 
+    /** Refuses a block id other than {@code expected} for a record type that changes a single block. */
+    public static void only(int blockId, int expected) {
+        if (blockId != expected) {
+            throw new RedoException("this record type changes only block id " + expected);
+        }
+    }
+
     /** The block number of block reference {@code id}, which must exist. */
     public static int blockNumber(DecodedRecord record, int id) {
         BlockRef b = record.block(id);
@@ -91,33 +99,33 @@ public final class IndexRedoSupport {
 
     /** {@code IndexTupleSize}: t_info & INDEX_SIZE_MASK. */
     public static int indexTupleSize(byte[] b, int tup) {
-        return IndexPage.u16(b, tup + 6) & INDEX_SIZE_MASK;
+        return Bytes.u16(b, tup + 6) & INDEX_SIZE_MASK;
     }
 
     public static int tInfo(byte[] b, int tup) {
-        return IndexPage.u16(b, tup + 6);
+        return Bytes.u16(b, tup + 6);
     }
 
     public static void setTInfo(byte[] b, int tup, int info) {
-        IndexPage.putU16(b, tup + 6, info);
+        Bytes.putU16(b, tup + 6, info);
     }
 
     /** Block number of the ItemPointerData at {@code ptr} (bi_hi u16, bi_lo u16). */
     public static int tidBlock(byte[] b, int ptr) {
-        return IndexPage.u16(b, ptr) << 16 | IndexPage.u16(b, ptr + 2);
+        return Bytes.u16(b, ptr) << 16 | Bytes.u16(b, ptr + 2);
     }
 
     public static int tidOffset(byte[] b, int ptr) {
-        return IndexPage.u16(b, ptr + 4);
+        return Bytes.u16(b, ptr + 4);
     }
 
     public static void setTidBlock(byte[] b, int ptr, int blkno) {
-        IndexPage.putU16(b, ptr, blkno >>> 16);
-        IndexPage.putU16(b, ptr + 2, blkno & 0xFFFF);
+        Bytes.putU16(b, ptr, blkno >>> 16);
+        Bytes.putU16(b, ptr + 2, blkno & 0xFFFF);
     }
 
     public static void setTidOffset(byte[] b, int ptr, int offnum) {
-        IndexPage.putU16(b, ptr + 4, offnum);
+        Bytes.putU16(b, ptr + 4, offnum);
     }
 
     /** {@code ItemPointerSet}. */
@@ -135,7 +143,7 @@ public final class IndexRedoSupport {
     public static int[] u16Array(byte[] b, int off, int n) {
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
-            out[i] = IndexPage.u16(b, off + 2 * i);
+            out[i] = Bytes.u16(b, off + 2 * i);
         }
         return out;
     }

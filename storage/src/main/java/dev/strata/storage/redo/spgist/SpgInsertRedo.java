@@ -1,5 +1,6 @@
 package dev.strata.storage.redo.spgist;
 
+import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -21,8 +22,8 @@ final class SpgInsertRedo {
     static void addLeaf(DecodedRecord r, int blockId, byte[] page) {
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 10 + 12);
-        int offLeaf = IndexPage.u16(raw, md + 2);
-        int offHead = IndexPage.u16(raw, md + 4);
+        int offLeaf = Bytes.u16(raw, md + 2);
+        int offHead = Bytes.u16(raw, md + 4);
         int tup = md + 10;
         int size = SpgPage.leafSize(raw, tup);
         IndexRedoSupport.checkRange(tup, size, md, md + r.mainDataLength(), "leaf tuple");
@@ -40,12 +41,12 @@ final class SpgInsertRedo {
                 SpgPage.replace(page, raw, tup, size, offLeaf);
             }
         } else if (blockId == 1) {
-            int offParent = IndexPage.u16(raw, md + 6);
+            int offParent = Bytes.u16(raw, md + 6);
             if (offParent == 0) {
                 throw new RedoException("ADD_LEAF without a parent offset changes no block id 1");
             }
             SpgPage.check(page);
-            SpgPage.updateNodeLink(page, offParent, IndexPage.u16(raw, md + 8),
+            SpgPage.updateNodeLink(page, offParent, Bytes.u16(raw, md + 8),
                     IndexRedoSupport.blockNumber(r, 0), offLeaf);
         } else {
             throw new RedoException("ADD_LEAF references block ids 0 and 1");
@@ -62,7 +63,7 @@ final class SpgInsertRedo {
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 20);
         int end = md + r.mainDataLength();
-        int nMoves = IndexPage.u16(raw, md);
+        int nMoves = Bytes.u16(raw, md);
         int nInsert = raw[md + 3] != 0 ? 1 : nMoves + 1;
         IndexRedoSupport.checkRange(md + 20, 2 * (nMoves + nInsert), md, end, "offset arrays");
         int[] toDelete = IndexRedoSupport.u16Array(raw, md + 20, nMoves);
@@ -87,11 +88,11 @@ final class SpgInsertRedo {
                 SpgPage.check(page);
                 boolean isBuild = raw[md + 16] != 0;
                 SpgPage.multiDelete(page, toDelete, isBuild ? SpgPage.PLACEHOLDER : SpgPage.REDIRECT,
-                        SpgPage.PLACEHOLDER, blknoDst, toInsert[nInsert - 1], IndexPage.i32(raw, md + 12));
+                        SpgPage.PLACEHOLDER, blknoDst, toInsert[nInsert - 1], Bytes.i32(raw, md + 12));
             }
             case 2 -> {
                 SpgPage.check(page);
-                SpgPage.updateNodeLink(page, IndexPage.u16(raw, md + 6), IndexPage.u16(raw, md + 8), blknoDst,
+                SpgPage.updateNodeLink(page, Bytes.u16(raw, md + 6), Bytes.u16(raw, md + 8), blknoDst,
                         toInsert[nInsert - 1]);
             }
             default -> throw new RedoException("MOVE_LEAFS references block ids 0..2");
@@ -110,13 +111,13 @@ final class SpgInsertRedo {
         int tup = md + 20;
         int size = SpgPage.innerSize(raw, tup);
         IndexRedoSupport.checkRange(tup, size, md, md + r.mainDataLength(), "inner tuple");
-        int offnum = IndexPage.u16(raw, md);
-        int offNew = IndexPage.u16(raw, md + 2);
+        int offnum = Bytes.u16(raw, md);
+        int offNew = Bytes.u16(raw, md + 2);
         int parentBlk = raw[md + 5];
-        int offParent = IndexPage.u16(raw, md + 6);
-        int nodeI = IndexPage.u16(raw, md + 8);
+        int offParent = Bytes.u16(raw, md + 6);
+        int nodeI = Bytes.u16(raw, md + 8);
         if (!r.hasBlock(1)) {
-            Spg.only(blockId, 0);
+            IndexRedoSupport.only(blockId, 0);
             SpgPage.check(page);
             SpgPage.replace(page, raw, tup, size, offnum);
             return;
@@ -137,7 +138,7 @@ final class SpgInsertRedo {
                 SpgPage.check(page);
                 boolean isBuild = raw[md + 16] != 0;
                 byte[] dt = isBuild ? SpgPage.deadTuple(SpgPage.PLACEHOLDER, 0, 0, 0)
-                        : SpgPage.deadTuple(SpgPage.REDIRECT, blknoNew, offNew, IndexPage.i32(raw, md + 12));
+                        : SpgPage.deadTuple(SpgPage.REDIRECT, blknoNew, offNew, Bytes.i32(raw, md + 12));
                 SpgPage.replace(page, dt, 0, SpgPage.DEAD_TUPLE_SIZE, offnum);
                 if (isBuild) {
                     SpgPage.setNPlaceholder(page, (SpgPage.nPlaceholder(page) + 1) & 0xFFFF);
@@ -175,7 +176,7 @@ final class SpgInsertRedo {
         int postfixSize = SpgPage.innerSize(raw, postfix);
         IndexRedoSupport.checkRange(postfix, postfixSize, md, end, "postfix tuple");
         boolean sameBlock = raw[md + 5] != 0;
-        int offPostfix = IndexPage.u16(raw, md + 2);
+        int offPostfix = Bytes.u16(raw, md + 2);
         if (blockId == 1 && !sameBlock) {
             if (raw[md + 4] != 0) {
                 SpgPage.init(page, 0);
@@ -184,7 +185,7 @@ final class SpgInsertRedo {
             SpgPage.addOrReplace(page, raw, postfix, postfixSize, offPostfix);
         } else if (blockId == 0) {
             SpgPage.check(page);
-            SpgPage.replace(page, raw, prefix, prefixSize, IndexPage.u16(raw, md));
+            SpgPage.replace(page, raw, prefix, prefixSize, Bytes.u16(raw, md));
             if (sameBlock) {
                 SpgPage.addOrReplace(page, raw, postfix, postfixSize, offPostfix);
             }

@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.spgist;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -38,59 +40,59 @@ final class SpgPage {
     static void init(byte[] page, int flags) {
         IndexPage.pageInit(page, SPECIAL_SIZE);
         int o = IndexPage.special(page);
-        IndexPage.putU16(page, o, flags);
-        IndexPage.putU16(page, o + 6, PAGE_ID);
+        Bytes.putU16(page, o, flags);
+        Bytes.putU16(page, o + 6, PAGE_ID);
     }
 
     static void check(byte[] page) {
-        if (IndexPage.special(page) != IndexPage.BLCKSZ - SPECIAL_SIZE) {
+        if (IndexPage.special(page) != PageOps.BLCKSZ - SPECIAL_SIZE) {
             throw new RedoException("not an SP-GiST page: pd_special is " + IndexPage.special(page));
         }
     }
 
     static int nRedirection(byte[] page) {
-        return IndexPage.u16(page, IndexPage.special(page) + 2);
+        return Bytes.u16(page, IndexPage.special(page) + 2);
     }
 
     static void setNRedirection(byte[] page, int n) {
-        IndexPage.putU16(page, IndexPage.special(page) + 2, n);
+        Bytes.putU16(page, IndexPage.special(page) + 2, n);
     }
 
     static int nPlaceholder(byte[] page) {
-        return IndexPage.u16(page, IndexPage.special(page) + 4);
+        return Bytes.u16(page, IndexPage.special(page) + 4);
     }
 
     static void setNPlaceholder(byte[] page, int n) {
-        IndexPage.putU16(page, IndexPage.special(page) + 4, n);
+        Bytes.putU16(page, IndexPage.special(page) + 4, n);
     }
 
     static int tupstate(byte[] b, int tup) {
-        return IndexPage.i32(b, tup) & 3;
+        return Bytes.i32(b, tup) & 3;
     }
 
     /** The size of a leaf (30-bit size) tuple logged at {@code tup}. */
     static int leafSize(byte[] b, int tup) {
-        return IndexPage.i32(b, tup) >>> 2;
+        return Bytes.i32(b, tup) >>> 2;
     }
 
     /** The size of an inner tuple logged at {@code tup}. */
     static int innerSize(byte[] b, int tup) {
-        return IndexPage.u16(b, tup + 4);
+        return Bytes.u16(b, tup + 4);
     }
 
     /** {@code SGLT_SET_NEXTOFFSET}: the chain link in the low 14 bits of t_info. */
     static void setNextOffset(byte[] page, int tup, int offnum) {
-        int info = IndexPage.u16(page, tup + 4);
-        IndexPage.putU16(page, tup + 4, (info & 0xC000) | (offnum & 0x3FFF));
+        int info = Bytes.u16(page, tup + 4);
+        Bytes.putU16(page, tup + 4, (info & 0xC000) | (offnum & 0x3FFF));
     }
 
     /** {@code spgFormDeadTuple}. */
     static byte[] deadTuple(int tupstate, int blkno, int offnum, int myXid) {
         byte[] t = new byte[DEAD_TUPLE_SIZE];
-        IndexPage.putI32(t, 0, tupstate | DEAD_TUPLE_SIZE << 2);
+        Bytes.putI32(t, 0, tupstate | DEAD_TUPLE_SIZE << 2);
         if (tupstate == REDIRECT) {
             IndexRedoSupport.setTid(t, 6, blkno, offnum);
-            IndexPage.putI32(t, 12, myXid);
+            Bytes.putI32(t, 12, myXid);
         } else {
             IndexRedoSupport.setTidInvalid(t, 6);
         }
@@ -148,7 +150,7 @@ final class SpgPage {
     /** {@code spgUpdateNodeLink}: node {@code nodeN} of the inner tuple at {@code offnum} points at (blkno, off). */
     static void updateNodeLink(byte[] page, int offnum, int nodeN, int blkno, int offset) {
         int tup = IndexPage.item(page, offnum);
-        int word = IndexPage.i32(page, tup);
+        int word = Bytes.i32(page, tup);
         int nNodes = (word >>> 3) & 0x1FFF;
         int prefixSize = word >>> 16;
         int end = tup + innerSize(page, tup);

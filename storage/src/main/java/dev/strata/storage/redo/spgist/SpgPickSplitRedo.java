@@ -1,5 +1,6 @@
 package dev.strata.storage.redo.spgist;
 
+import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -38,9 +39,9 @@ final class SpgPickSplitRedo {
             md = IndexRedoSupport.mainData(r, 28);
             end = md + r.mainDataLength();
             rootSplit = raw[md] != 0;
-            int nDelete = IndexPage.u16(raw, md + 2);
-            int nInsert = IndexPage.u16(raw, md + 4);
-            offInner = IndexPage.u16(raw, md + 8);
+            int nDelete = Bytes.u16(raw, md + 2);
+            int nInsert = Bytes.u16(raw, md + 4);
+            offInner = Bytes.u16(raw, md + 8);
             leafFlags = SpgPage.SPGIST_LEAF | (raw[md + 11] != 0 ? SpgPage.SPGIST_NULLS : 0);
             int p = md + 28;
             IndexRedoSupport.checkRange(p, 2 * nDelete + 3 * nInsert + 8, md, end, "offset arrays");
@@ -61,7 +62,7 @@ final class SpgPickSplitRedo {
         }
 
         void updateParentLink(byte[] page) {
-            SpgPage.updateNodeLink(page, IndexPage.u16(raw, md + 14), IndexPage.u16(raw, md + 16), blknoInner,
+            SpgPage.updateNodeLink(page, Bytes.u16(raw, md + 14), Bytes.u16(raw, md + 16), blknoInner,
                     offInner);
         }
     }
@@ -110,7 +111,7 @@ final class SpgPickSplitRedo {
             boolean isBuild = x.flag(24);
             SpgPage.multiDelete(page, x.toDelete, isBuild ? SpgPage.PLACEHOLDER : SpgPage.REDIRECT,
                     SpgPage.PLACEHOLDER, isBuild ? IndexPage.INVALID_BLOCK : x.blknoInner,
-                    isBuild ? 0 : x.offInner, IndexPage.i32(x.raw, x.md + 20));
+                    isBuild ? 0 : x.offInner, Bytes.i32(x.raw, x.md + 20));
         }
         addLeaves(page, x.raw, x.leaves, x.end, x.toInsert, x.select, 0);
     }

@@ -1,11 +1,11 @@
 package dev.strata.storage.redo.spgist;
 
-import dev.strata.storage.redo.RedoException;
-import dev.strata.storage.redo.RmgrRedo;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.UnsupportedRecordException;
 import dev.strata.storage.redo.mask.BufMask;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
+import dev.strata.storage.redo.nbtree.IndexRmgrRedo;
 import dev.strata.storage.wal.DecodedRecord;
 
 /**
@@ -16,7 +16,7 @@ import dev.strata.storage.wal.DecodedRecord;
  * 0x60 VACUUM_LEAF  0x70 VACUUM_ROOT  0x80 VACUUM_REDIRECT
  * </pre>
  */
-public final class SpgRedo implements RmgrRedo {
+public final class SpgRedo extends IndexRmgrRedo {
     public static final int RM_SPGIST_ID = 16;
 
     public static final int ADD_LEAF = 0x10;
@@ -37,18 +37,17 @@ public final class SpgRedo implements RmgrRedo {
         return i < NAMES.length ? NAMES[i] : "UNKNOWN_0x" + Integer.toHexString(info & 0xF0);
     }
 
-    @Override
-    public void redo(DecodedRecord record, int blockId, byte[] page) {
-        int info = record.rmgrInfo();
-        try {
-            apply(record, info, blockId, page);
-            IndexPage.setLsn(page, record.endLsn());
-        } catch (RuntimeException e) {
-            throw IndexRedoSupport.failure(record, blockId, "SPGist/" + typeName(info), e);
-        }
+    public SpgRedo() {
+        super("SPGist");
     }
 
-    private static void apply(DecodedRecord r, int info, int blockId, byte[] page) {
+    @Override
+    protected String recordTypeName(int info) {
+        return typeName(info);
+    }
+
+    @Override
+    protected boolean apply(DecodedRecord r, int info, int blockId, byte[] page) {
         switch (info) {
             case ADD_LEAF -> SpgInsertRedo.addLeaf(r, blockId, page);
             case MOVE_LEAFS -> SpgInsertRedo.moveLeafs(r, blockId, page);
@@ -56,20 +55,21 @@ public final class SpgRedo implements RmgrRedo {
             case SPLIT_TUPLE -> SpgInsertRedo.splitTuple(r, blockId, page);
             case PICKSPLIT -> SpgPickSplitRedo.apply(r, blockId, page);
             case VACUUM_LEAF -> {
-                Spg.only(blockId, 0);
+                IndexRedoSupport.only(blockId, 0);
                 SpgVacuumRedo.vacuumLeaf(r, page);
             }
             case VACUUM_ROOT -> {
-                Spg.only(blockId, 0);
+                IndexRedoSupport.only(blockId, 0);
                 SpgVacuumRedo.vacuumRoot(r, page);
             }
             case VACUUM_REDIRECT -> {
-                Spg.only(blockId, 0);
+                IndexRedoSupport.only(blockId, 0);
                 SpgVacuumRedo.vacuumRedirect(r, page);
             }
             default -> throw new UnsupportedRecordException("unknown spgist op code 0x"
                     + Integer.toHexString(info));
         }
+        return true;
     }
 
     /** {@code spg_mask}: LSN and checksum, hint bits, and the unused space when pd_lower looks set. */
@@ -77,7 +77,7 @@ public final class SpgRedo implements RmgrRedo {
     public void mask(byte[] page, int blkno) {
         BufMask.maskPageLsnAndChecksum(page);
         BufMask.maskPageHintBits(page);
-        if (IndexPage.lower(page) >= IndexPage.SIZE_OF_PAGE_HEADER) {
+        if (IndexPage.lower(page) >= PageOps.SIZE_OF_PAGE_HEADER) {
             BufMask.maskUnusedSpace(page);
         }
     }

@@ -1,5 +1,6 @@
 package dev.strata.storage.redo.spgist;
 
+import dev.strata.storage.redo.page.Bytes;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -18,10 +19,10 @@ final class SpgVacuumRedo {
     static void vacuumLeaf(DecodedRecord r, byte[] page) {
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 16);
-        int nDead = IndexPage.u16(raw, md);
-        int nPlaceholder = IndexPage.u16(raw, md + 2);
-        int nMove = IndexPage.u16(raw, md + 4);
-        int nChain = IndexPage.u16(raw, md + 6);
+        int nDead = Bytes.u16(raw, md);
+        int nPlaceholder = Bytes.u16(raw, md + 2);
+        int nMove = Bytes.u16(raw, md + 4);
+        int nChain = Bytes.u16(raw, md + 6);
         IndexRedoSupport.checkRange(md + 16, 2 * (nDead + nPlaceholder + 2 * nMove + 2 * nChain), md,
                 md + r.mainDataLength(), "offset arrays");
         int p = md + 16;
@@ -47,8 +48,8 @@ final class SpgVacuumRedo {
                 throw new RedoException("move " + moveSrc[i] + " -> " + moveDest[i] + " outside 1.." + maxoff);
             }
             int src = IndexPage.itemIdWord(page, moveSrc[i]);
-            IndexPage.putI32(page, IndexPage.itemIdPos(moveSrc[i]), IndexPage.itemIdWord(page, moveDest[i]));
-            IndexPage.putI32(page, IndexPage.itemIdPos(moveDest[i]), src);
+            Bytes.putI32(page, IndexPage.itemIdPos(moveSrc[i]), IndexPage.itemIdWord(page, moveDest[i]));
+            Bytes.putI32(page, IndexPage.itemIdPos(moveDest[i]), src);
         }
         SpgPage.multiDelete(page, moveSrc, SpgPage.PLACEHOLDER, SpgPage.PLACEHOLDER, IndexPage.INVALID_BLOCK, 0, 0);
         for (int i = 0; i < nChain; i++) {
@@ -60,7 +61,7 @@ final class SpgVacuumRedo {
     static void vacuumRoot(DecodedRecord r, byte[] page) {
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 12);
-        int n = IndexPage.u16(raw, md);
+        int n = Bytes.u16(raw, md);
         IndexRedoSupport.checkRange(md + 12, 2 * n, md, md + r.mainDataLength(), "offset array");
         SpgPage.check(page);
         IndexPage.pageIndexMultiDelete(page, IndexRedoSupport.u16Array(raw, md + 12, n), n);
@@ -74,13 +75,13 @@ final class SpgVacuumRedo {
     static void vacuumRedirect(DecodedRecord r, byte[] page) {
         byte[] raw = r.raw();
         int md = IndexRedoSupport.mainData(r, 8);
-        int n = IndexPage.u16(raw, md);
-        int firstPlaceholder = IndexPage.u16(raw, md + 2);
+        int n = Bytes.u16(raw, md);
+        int firstPlaceholder = Bytes.u16(raw, md + 2);
         IndexRedoSupport.checkRange(md + 8, 2 * n, md, md + r.mainDataLength(), "offset array");
         SpgPage.check(page);
         for (int i = 0; i < n; i++) {
-            int dt = IndexPage.item(page, IndexPage.u16(raw, md + 8 + 2 * i));
-            IndexPage.putI32(page, dt, IndexPage.i32(page, dt) | SpgPage.PLACEHOLDER);
+            int dt = IndexPage.item(page, Bytes.u16(raw, md + 8 + 2 * i));
+            Bytes.putI32(page, dt, Bytes.i32(page, dt) | SpgPage.PLACEHOLDER);
             IndexRedoSupport.setTidInvalid(page, dt + 6);
         }
         SpgPage.setNRedirection(page, (SpgPage.nRedirection(page) - n) & 0xFFFF);

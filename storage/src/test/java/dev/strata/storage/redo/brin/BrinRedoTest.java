@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.brin;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
 import dev.strata.storage.redo.nbtree.TestRecord;
@@ -20,16 +22,16 @@ class BrinRedoTest {
     /** A 16-byte summary tuple for heap block {@code heapBlk}. */
     static byte[] tuple(int heapBlk, int min) {
         byte[] t = new byte[16];
-        IndexPage.putI32(t, 0, heapBlk);
+        Bytes.putI32(t, 0, heapBlk);
         t[4] = 8;
-        IndexPage.putI32(t, 8, min);
+        Bytes.putI32(t, 8, min);
         return t;
     }
 
     static byte[] regular(byte[]... items) {
         DecodedRecord init = TestRecord.of(RM, BrinRedo.INSERT | BrinRedo.INIT_PAGE).block(0, 2, items[0], true)
                 .block(1, 1, null).main(le(4, 0, 4, 128, 2, 1)).build();
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         new BrinRedo().redo(init, 0, page);
         for (int i = 1; i < items.length; i++) {
             IndexPage.pageAddItem(page, items[i], 0, items[i].length, i + 1, false);
@@ -40,7 +42,7 @@ class BrinRedoTest {
     static byte[] revmap() {
         DecodedRecord ext = TestRecord.of(RM, BrinRedo.REVMAP_EXTEND).block(0, 0, null).block(1, 1, null, true)
                 .main(le(4, 1)).build();
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         new BrinRedo().redo(ext, 1, page);
         return page;
     }
@@ -49,13 +51,13 @@ class BrinRedoTest {
     void createIndexWritesTheMetapage() {
         DecodedRecord r = TestRecord.of(RM, BrinRedo.CREATE_INDEX).block(0, 0, null, true).main(le(4, 128, 2, 1))
                 .build();
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         redo.redo(r, 0, page);
         assertThat(IndexPage.lower(page)).isEqualTo(40);
-        assertThat(IndexPage.i32(page, 24)).isEqualTo(0xA8109CFA);
-        assertThat(IndexPage.i32(page, 28)).isEqualTo(1);
-        assertThat(IndexPage.i32(page, 32)).isEqualTo(128);
-        assertThat(IndexPage.u16(page, 8190)).isEqualTo(BrinRedo.PAGETYPE_META);
+        assertThat(Bytes.i32(page, 24)).isEqualTo(0xA8109CFA);
+        assertThat(Bytes.i32(page, 28)).isEqualTo(1);
+        assertThat(Bytes.i32(page, 32)).isEqualTo(128);
+        assertThat(Bytes.u16(page, 8190)).isEqualTo(BrinRedo.PAGETYPE_META);
     }
 
     @Test
@@ -82,8 +84,8 @@ class BrinRedoTest {
                 .block(2, 2, null).main(le(2, 2, 2, 0, 4, 128, 4, 128, 2, 1)).build();
         redo.redo(r, 2, old);
         assertThat(IndexPage.maxOffset(old)).isEqualTo(3);
-        assertThat(IndexPage.lpFlags(old, 2)).isEqualTo(IndexPage.LP_UNUSED);
-        assertThat(IndexPage.i32(old, IndexPage.item(old, 3) + 8)).isEqualTo(3);
+        assertThat(IndexPage.lpFlags(old, 2)).isEqualTo(PageOps.LP_UNUSED);
+        assertThat(Bytes.i32(old, IndexPage.item(old, 3) + 8)).isEqualTo(3);
     }
 
     @Test
@@ -104,14 +106,14 @@ class BrinRedoTest {
         DecodedRecord r = TestRecord.of(RM, BrinRedo.SAMEPAGE_UPDATE).block(0, 2, bigger).main(le(2, 2)).build();
         redo.redo(r, 0, page);
         assertThat(IndexPage.lpLen(page, 2)).isEqualTo(24);
-        assertThat(IndexPage.i32(page, IndexPage.item(page, 2) + 8)).isEqualTo(5);
+        assertThat(Bytes.i32(page, IndexPage.item(page, 2) + 8)).isEqualTo(5);
     }
 
     @Test
     void maskHidesTheEvacuateFlagButNotRevmapContents() {
         byte[] a = revmap();
         byte[] b = a.clone();
-        IndexPage.putU16(b, 8188, BrinRedo.EVACUATE_PAGE);
+        Bytes.putU16(b, 8188, BrinRedo.EVACUATE_PAGE);
         redo.mask(a, 1);
         redo.mask(b, 1);
         assertThat(b).isEqualTo(a);

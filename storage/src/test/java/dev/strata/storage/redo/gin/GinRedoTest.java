@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.gin;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -24,11 +26,11 @@ class GinRedoTest {
     }
 
     static byte[] segment(long... items) {
-        return GinPostingList.compress(items, items.length, IndexPage.BLCKSZ).bytes();
+        return GinPostingList.compress(items, items.length, PageOps.BLCKSZ).bytes();
     }
 
     static byte[] dataLeaf(byte[]... segments) {
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         GinPage.initPage(page, GinPage.GIN_DATA | GinPage.GIN_LEAF | GinPage.GIN_COMPRESSED);
         byte[] all = cat(segments);
         System.arraycopy(all, 0, page, GinPage.DATA_START, all.length);
@@ -88,7 +90,7 @@ class GinRedoTest {
         byte[] seg = segment(tid(3, 1), tid(3, 7));
         DecodedRecord r = TestRecord.of(RM, GinRedo.CREATE_PTREE).block(0, 9, null, true)
                 .main(cat(le(4, seg.length), seg)).build();
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         redo.redo(r, 0, page);
         assertThat(page).isEqualTo(withLsn(dataLeaf(seg), r));
     }
@@ -116,7 +118,7 @@ class GinRedoTest {
 
     @Test
     void entryInsertReplacesADeletedTupleAndFixesTheDownlink() {
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         GinPage.initPage(page, 0);
         byte[] a = entry(10, 100);
         byte[] b = entry(20, 101);
@@ -137,29 +139,29 @@ class GinRedoTest {
         byte[] t2 = entry(2, 0);
         DecodedRecord ins = TestRecord.of(RM, GinRedo.INSERT_LISTPAGE).block(0, 5, cat(t1, t2), true)
                 .main(le(4, 0xFFFFFFFFL, 4, 2)).build();
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         redo.redo(ins, 0, page);
         assertThat(GinPage.flags(page)).isEqualTo(GinPage.GIN_LIST | GinPage.GIN_LIST_FULLROW);
         assertThat(GinPage.maxoff(page)).isEqualTo(1);
         assertThat(IndexPage.maxOffset(page)).isEqualTo(2);
 
         byte[] meta = new byte[56];
-        IndexPage.putI32(meta, 0, 7);
-        IndexPage.putI32(meta, 48, 2);
+        Bytes.putI32(meta, 0, 7);
+        Bytes.putI32(meta, 48, 2);
         DecodedRecord del = TestRecord.of(RM, GinRedo.DELETE_LISTPAGE).block(0, 0, null, true)
                 .block(1, 5, null, true).main(cat(meta, le(4, 1, 4, 0))).build();
         redo.redo(del, 1, page);
         assertThat(GinPage.flags(page)).isEqualTo(GinPage.GIN_DELETED);
-        byte[] metaPage = new byte[IndexPage.BLCKSZ];
+        byte[] metaPage = new byte[PageOps.BLCKSZ];
         redo.redo(del, 0, metaPage);
         assertThat(IndexPage.lower(metaPage)).isEqualTo(80);
-        assertThat(IndexPage.i32(metaPage, 24)).isEqualTo(7);
+        assertThat(Bytes.i32(metaPage, 24)).isEqualTo(7);
         assertThat(GinPage.flags(metaPage)).isEqualTo(GinPage.GIN_META);
     }
 
     @Test
     void maskHidesTheContentOfDeletedPages() {
-        byte[] a = new byte[IndexPage.BLCKSZ];
+        byte[] a = new byte[PageOps.BLCKSZ];
         GinPage.initPage(a, GinPage.GIN_DELETED);
         byte[] b = dataLeaf(segment(tid(1, 1)));
         GinPage.setFlags(b, GinPage.GIN_DELETED);
@@ -181,7 +183,7 @@ class GinRedoTest {
         byte[] t = new byte[16];
         IndexRedoSupport.setTid(t, 0, blk, 0);
         IndexRedoSupport.setTInfo(t, 0, 16);
-        IndexPage.putI32(t, 8, key);
+        Bytes.putI32(t, 8, key);
         return t;
     }
 

@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.gist;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
 import dev.strata.storage.redo.nbtree.TestRecord;
@@ -21,16 +23,16 @@ class GistRedoTest {
         byte[] t = new byte[24];
         IndexRedoSupport.setTid(t, 0, blk, off);
         IndexRedoSupport.setTInfo(t, 0, 24);
-        IndexPage.putI32(t, 8, key);
+        Bytes.putI32(t, 8, key);
         return t;
     }
 
     static byte[] page(int flags, byte[]... items) {
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         IndexPage.pageInit(page, 16);
-        IndexPage.putU16(page, IndexPage.special(page) + 12, flags);
-        IndexPage.putU16(page, IndexPage.special(page) + 14, GistRedo.GIST_PAGE_ID);
-        IndexPage.putI32(page, IndexPage.special(page) + 8, -1);
+        Bytes.putU16(page, IndexPage.special(page) + 12, flags);
+        Bytes.putU16(page, IndexPage.special(page) + 14, GistRedo.GIST_PAGE_ID);
+        Bytes.putI32(page, IndexPage.special(page) + 8, -1);
         for (int i = 0; i < items.length; i++) {
             IndexPage.pageAddItem(page, items[i], 0, items[i].length, i + 1, false);
         }
@@ -50,7 +52,7 @@ class GistRedoTest {
         redo.redo(r, 0, p);
         assertThat(IndexPage.maxOffset(p)).isEqualTo(2);
         assertThat(item(p, 1)).isEqualTo(tuple(9, 0, 9));
-        assertThat(IndexPage.lpOff(p, 1)).isEqualTo(IndexPage.BLCKSZ - 16 - 24);
+        assertThat(IndexPage.lpOff(p, 1)).isEqualTo(PageOps.BLCKSZ - 16 - 24);
     }
 
     @Test
@@ -73,7 +75,7 @@ class GistRedoTest {
         assertThat(redo.afterImageRestore(r, 1, child)).isTrue();
         assertThat(GistRedo.flags(child)).isEqualTo(GistRedo.F_LEAF);
         int o = IndexPage.special(child);
-        assertThat(((long) IndexPage.i32(child, o) << 32) | (IndexPage.i32(child, o + 4) & 0xFFFFFFFFL))
+        assertThat(((long) Bytes.i32(child, o) << 32) | (Bytes.i32(child, o + 4) & 0xFFFFFFFFL))
                 .isEqualTo(r.endLsn());
         assertThat(redo.afterImageRestore(r, 0, child)).isFalse();
     }
@@ -84,18 +86,18 @@ class GistRedoTest {
         DecodedRecord r = TestRecord.of(RM, GistRedo.PAGE_SPLIT)
                 .block(1, 5, cat(le(4, 2), tuple(1, 0, 1), tuple(2, 0, 2)), true)
                 .block(2, 9, cat(le(4, 1), tuple(3, 0, 3)), true).main(main).build();
-        byte[] left = new byte[IndexPage.BLCKSZ];
+        byte[] left = new byte[PageOps.BLCKSZ];
         redo.redo(r, 1, left);
         byte[] expect = page(GistRedo.F_LEAF | GistRedo.F_FOLLOW_RIGHT, tuple(1, 0, 1), tuple(2, 0, 2));
-        IndexPage.putI32(expect, IndexPage.special(expect) + 8, 9);
-        IndexPage.putI32(expect, IndexPage.special(expect) + 4, 0x1234);
+        Bytes.putI32(expect, IndexPage.special(expect) + 8, 9);
+        Bytes.putI32(expect, IndexPage.special(expect) + 4, 0x1234);
         IndexPage.setLsn(expect, r.endLsn());
         assertThat(left).isEqualTo(expect);
 
-        byte[] right = new byte[IndexPage.BLCKSZ];
+        byte[] right = new byte[PageOps.BLCKSZ];
         redo.redo(r, 2, right);
         assertThat(GistRedo.flags(right)).isEqualTo(GistRedo.F_LEAF);
-        assertThat(IndexPage.i32(right, IndexPage.special(right) + 8)).isEqualTo(77);
+        assertThat(Bytes.i32(right, IndexPage.special(right) + 8)).isEqualTo(77);
     }
 
     @Test
@@ -106,7 +108,7 @@ class GistRedoTest {
         redo.redo(r, 0, leaf);
         assertThat(GistRedo.flags(leaf)).isEqualTo(GistRedo.F_LEAF | GistRedo.F_DELETED);
         assertThat(IndexPage.lower(leaf)).isEqualTo(32);
-        assertThat(IndexPage.i64(leaf, 24)).isEqualTo(0x2_0000_0400L);
+        assertThat(Bytes.i64(leaf, 24)).isEqualTo(0x2_0000_0400L);
         byte[] parent = page(0, tuple(1, 5, 0), tuple(2, 6, 0), tuple(3, 7, 0));
         redo.redo(r, 1, parent);
         assertThat(IndexPage.maxOffset(parent)).isEqualTo(2);
@@ -132,7 +134,7 @@ class GistRedoTest {
         byte[] b = a.clone();
         GistRedo.setNsn(b, 999);
         GistRedo.setFlags(b, GistRedo.F_LEAF | GistRedo.F_HAS_GARBAGE | GistRedo.F_FOLLOW_RIGHT);
-        IndexPage.setItemId(b, 1, IndexPage.lpOff(b, 1), IndexPage.LP_DEAD, 24);
+        IndexPage.setItemId(b, 1, IndexPage.lpOff(b, 1), PageOps.LP_DEAD, 24);
         redo.mask(a, 0);
         redo.mask(b, 0);
         assertThat(b).isEqualTo(a);

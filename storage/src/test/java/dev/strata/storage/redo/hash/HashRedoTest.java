@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.hash;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
@@ -23,12 +25,12 @@ class HashRedoTest {
         byte[] t = new byte[16];
         IndexRedoSupport.setTid(t, 0, heapBlk, heapOff);
         IndexRedoSupport.setTInfo(t, 0, 16);
-        IndexPage.putI32(t, 8, hash);
+        Bytes.putI32(t, 8, hash);
         return t;
     }
 
     static byte[] bucketPage(int flag, byte[]... items) {
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         HashPage.initBuf(page, 3, 1, flag);
         for (int i = 0; i < items.length; i++) {
             IndexPage.pageAddItem(page, items[i], 0, 16, i + 1, false);
@@ -37,7 +39,7 @@ class HashRedoTest {
     }
 
     static byte[] metaPage() {
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         HashPage.initMeta(page, 10000, 450, 307);
         return page;
     }
@@ -46,16 +48,16 @@ class HashRedoTest {
     void initMetaPageSizesTheBucketsFromTheEstimatedTupleCount() {
         DecodedRecord r = TestRecord.of(RM, HashRedo.INIT_META_PAGE).block(0, 0, null, true)
                 .main(le(8, Double.doubleToRawLongBits(10000.0), 4, 450, 2, 307)).build();
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         redo.redo(r, 0, page);
         assertThat(IndexPage.lower(page)).isEqualTo(4568);
-        assertThat(IndexPage.i32(page, HashPage.M_MAXBUCKET)).isEqualTo(31);
-        assertThat(IndexPage.i32(page, HashPage.M_HIGHMASK)).isEqualTo(63);
-        assertThat(IndexPage.i32(page, HashPage.M_LOWMASK)).isEqualTo(31);
-        assertThat(IndexPage.i32(page, HashPage.M_OVFLPOINT)).isEqualTo(5);
-        assertThat(IndexPage.i32(page, HashPage.M_SPARES + 20)).isEqualTo(1);
-        assertThat(IndexPage.u16(page, 24 + 20)).isEqualTo(4096);
-        assertThat(IndexPage.u16(page, 24 + 22)).isEqualTo(15);
+        assertThat(Bytes.i32(page, HashPage.M_MAXBUCKET)).isEqualTo(31);
+        assertThat(Bytes.i32(page, HashPage.M_HIGHMASK)).isEqualTo(63);
+        assertThat(Bytes.i32(page, HashPage.M_LOWMASK)).isEqualTo(31);
+        assertThat(Bytes.i32(page, HashPage.M_OVFLPOINT)).isEqualTo(5);
+        assertThat(Bytes.i32(page, HashPage.M_SPARES + 20)).isEqualTo(1);
+        assertThat(Bytes.u16(page, 24 + 20)).isEqualTo(4096);
+        assertThat(Bytes.u16(page, 24 + 22)).isEqualTo(15);
         assertThat(HashPage.flag(page)).isEqualTo(HashPage.LH_META_PAGE);
         assertThat(IndexPage.lsn(page)).isEqualTo(r.endLsn());
     }
@@ -84,24 +86,24 @@ class HashRedoTest {
         assertThat(Arrays.copyOfRange(page, pos, pos + 16)).isEqualTo(tuple(7, 2, 2));
         byte[] meta = metaPage();
         redo.redo(r, 1, meta);
-        assertThat(Double.longBitsToDouble(IndexPage.i64(meta, HashPage.M_NTUPLES))).isEqualTo(1.0);
+        assertThat(Double.longBitsToDouble(Bytes.i64(meta, HashPage.M_NTUPLES))).isEqualTo(1.0);
     }
 
     @Test
     void addOverflowPageLinksItSetsTheBitmapBitAndAdvancesTheSpares() {
         DecodedRecord r = TestRecord.of(RM, HashRedo.ADD_OVFL_PAGE).block(0, 40, le(4, 3), true)
                 .block(1, 4, null).block(2, 33, le(4, 9)).block(4, 0, le(4, 10)).main(le(2, 4096, 1, 0)).build();
-        byte[] ovfl = new byte[IndexPage.BLCKSZ];
+        byte[] ovfl = new byte[PageOps.BLCKSZ];
         redo.redo(r, 0, ovfl);
         assertThat(HashPage.flag(ovfl)).isEqualTo(HashPage.LH_OVERFLOW_PAGE);
-        assertThat(IndexPage.i32(ovfl, HashPage.opaque(ovfl))).isEqualTo(4);
-        assertThat(IndexPage.i32(ovfl, HashPage.opaque(ovfl) + 8)).isEqualTo(3);
+        assertThat(Bytes.i32(ovfl, HashPage.opaque(ovfl))).isEqualTo(4);
+        assertThat(Bytes.i32(ovfl, HashPage.opaque(ovfl) + 8)).isEqualTo(3);
 
         byte[] left = bucketPage(HashPage.LH_BUCKET_PAGE);
         redo.redo(r, 1, left);
-        assertThat(IndexPage.i32(left, HashPage.opaque(left) + 4)).isEqualTo(40);
+        assertThat(Bytes.i32(left, HashPage.opaque(left) + 4)).isEqualTo(40);
 
-        byte[] bitmap = new byte[IndexPage.BLCKSZ];
+        byte[] bitmap = new byte[PageOps.BLCKSZ];
         HashPage.initBitmap(bitmap, 4096);
         HashPage.setBitmapBit(bitmap, 9, false);
         redo.redo(r, 2, bitmap);
@@ -109,8 +111,8 @@ class HashRedoTest {
 
         byte[] meta = metaPage();
         redo.redo(r, 4, meta);
-        assertThat(IndexPage.i32(meta, HashPage.M_FIRSTFREE)).isEqualTo(10);
-        assertThat(IndexPage.i32(meta, HashPage.M_SPARES + 20)).isEqualTo(2);
+        assertThat(Bytes.i32(meta, HashPage.M_FIRSTFREE)).isEqualTo(10);
+        assertThat(Bytes.i32(meta, HashPage.M_SPARES + 20)).isEqualTo(2);
     }
 
     @Test
@@ -121,7 +123,7 @@ class HashRedoTest {
                 .block(5, 33, le(4, 9)).main(le(4, 4, 4, 0xFFFFFFFFL, 2, 2, 1, 1, 1, 1)).build();
         redo.redo(r, 1, write);
         assertThat(IndexPage.maxOffset(write)).isEqualTo(3);
-        assertThat(IndexPage.i32(write, HashPage.opaque(write) + 4)).isEqualTo(-1);
+        assertThat(Bytes.i32(write, HashPage.opaque(write) + 4)).isEqualTo(-1);
 
         byte[] freed = bucketPage(HashPage.LH_OVERFLOW_PAGE, tuple(2, 0, 2));
         redo.redo(r, 2, freed);
@@ -147,7 +149,7 @@ class HashRedoTest {
                 .main(le(4, 700, 4, 3, 2, 1, 2, 2, 2, 4)).build();
         redo.redo(r, 0, page);
         assertThat(IndexPage.maxOffset(page)).isEqualTo(1);
-        assertThat(IndexPage.i32(page, IndexPage.item(page, 1) + 8)).isEqualTo(3);
+        assertThat(Bytes.i32(page, IndexPage.item(page, 1) + 8)).isEqualTo(3);
         assertThat(HashPage.flag(page)).isEqualTo(HashPage.LH_BUCKET_PAGE);
     }
 
@@ -165,7 +167,7 @@ class HashRedoTest {
 
     @Test
     void maskHidesAllOfAnUnusedPage() {
-        byte[] a = new byte[IndexPage.BLCKSZ];
+        byte[] a = new byte[PageOps.BLCKSZ];
         HashPage.initBuf(a, -1, -1, HashPage.LH_UNUSED_PAGE);
         byte[] b = bucketPage(HashPage.LH_UNUSED_PAGE, tuple(1, 0, 1));
         redo.mask(a, 7);

@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.nbtree;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.wal.DecodedRecord;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ class BtreeRedoTest {
         byte[] t = new byte[16];
         IndexRedoSupport.setTid(t, 0, heapBlk, heapOff);
         IndexRedoSupport.setTInfo(t, 0, 16);
-        IndexPage.putI32(t, 8, key);
+        Bytes.putI32(t, 8, key);
         return t;
     }
 
@@ -34,7 +36,7 @@ class BtreeRedoTest {
     }
 
     static byte[] leaf(int next, byte[]... items) {
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         BtPage.pageInit(page);
         BtPage.setFlags(page, BtPage.BTP_LEAF);
         BtPage.setNext(page, next);
@@ -96,7 +98,7 @@ class BtreeRedoTest {
         IndexPage.setLsn(expectLeft, r.endLsn());
         assertThat(left).isEqualTo(expectLeft);
 
-        byte[] right = new byte[IndexPage.BLCKSZ];
+        byte[] right = new byte[PageOps.BLCKSZ];
         redo.redo(r, 1, right);
         byte[] expectRight = leaf(9, tuple(90, 0, 9), tuple(40, 0, 4), tuple(50, 0, 5));
         BtPage.setPrev(expectRight, 4);
@@ -164,7 +166,7 @@ class BtreeRedoTest {
         assertThat(IndexPage.maxOffset(parent)).isEqualTo(2);
         assertThat(IndexRedoSupport.tidBlock(parent, IndexPage.item(parent, 2))).isEqualTo(102);
 
-        byte[] leafPage = new byte[IndexPage.BLCKSZ];
+        byte[] leafPage = new byte[PageOps.BLCKSZ];
         redo.redo(r, 0, leafPage);
         assertThat(BtPage.flags(leafPage)).isEqualTo(BtPage.BTP_HALF_DEAD | BtPage.BTP_LEAF);
         assertThat(BtPage.prev(leafPage)).isEqualTo(100);
@@ -176,11 +178,11 @@ class BtreeRedoTest {
     void unlinkWritesADeletedPageWithItsSafeXid() {
         DecodedRecord r = TestRecord.of(RM, BtreeRedo.UNLINK_PAGE).block(0, 8, null, true).block(2, 9, null)
                 .main(le(4, 0, 4, 9, 4, 0, 4, 0, 8, 0x1_0000_0300L, 4, 0, 4, 0, 4, 0xFFFFFFFFL)).build();
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         redo.redo(r, 0, page);
         assertThat(IndexPage.lower(page)).isEqualTo(32);
         assertThat(IndexPage.upper(page)).isEqualTo(BtPage.OPAQUE);
-        assertThat(IndexPage.i64(page, 24)).isEqualTo(0x1_0000_0300L);
+        assertThat(Bytes.i64(page, 24)).isEqualTo(0x1_0000_0300L);
         assertThat(BtPage.flags(page)).isEqualTo(BtPage.BTP_DELETED | BtPage.BTP_HAS_FULLXID | BtPage.BTP_LEAF);
         assertThat(BtPage.next(page)).isEqualTo(9);
     }
@@ -191,18 +193,18 @@ class BtreeRedoTest {
         byte[] meta = le(4, 4, 4, 6, 4, 1, 4, 6, 4, 1, 4, 0, 1, 1, 1, 0, 1, 0, 1, 0);
         DecodedRecord r = TestRecord.of(RM, BtreeRedo.NEWROOT).block(0, 6, items, true).block(1, 4, null)
                 .block(2, 0, meta, true).main(le(4, 6, 4, 1)).build();
-        byte[] root = new byte[IndexPage.BLCKSZ];
+        byte[] root = new byte[PageOps.BLCKSZ];
         redo.redo(r, 0, root);
         assertThat(BtPage.flags(root)).isEqualTo(BtPage.BTP_ROOT);
         assertThat(itemBytes(root, 1)).isEqualTo(tuple(0, 4, 0));
         assertThat(itemBytes(root, 2)).isEqualTo(tuple(0, 5, 0));
 
-        byte[] metaPage = new byte[IndexPage.BLCKSZ];
+        byte[] metaPage = new byte[PageOps.BLCKSZ];
         redo.redo(r, 2, metaPage);
         assertThat(IndexPage.lower(metaPage)).isEqualTo(72);
-        assertThat(IndexPage.i32(metaPage, 24)).isEqualTo(BtPage.BTREE_MAGIC);
-        assertThat(IndexPage.i32(metaPage, 32)).isEqualTo(6);
-        assertThat(Double.longBitsToDouble(IndexPage.i64(metaPage, 56))).isEqualTo(-1.0);
+        assertThat(Bytes.i32(metaPage, 24)).isEqualTo(BtPage.BTREE_MAGIC);
+        assertThat(Bytes.i32(metaPage, 32)).isEqualTo(6);
+        assertThat(Double.longBitsToDouble(Bytes.i64(metaPage, 56))).isEqualTo(-1.0);
         assertThat(metaPage[64]).isEqualTo((byte) 1);
         assertThat(BtPage.flags(metaPage)).isEqualTo(BtPage.BTP_META);
 
@@ -216,7 +218,7 @@ class BtreeRedoTest {
     void maskHidesLeafLinePointerFlagsGarbageSplitEndAndCycleId() {
         byte[] a = leaf(0, tuple(1, 0, 1), tuple(2, 0, 2));
         byte[] b = a.clone();
-        IndexPage.setItemId(b, 1, IndexPage.lpOff(b, 1), IndexPage.LP_DEAD, 16);
+        IndexPage.setItemId(b, 1, IndexPage.lpOff(b, 1), PageOps.LP_DEAD, 16);
         BtPage.setFlags(b, BtPage.BTP_LEAF | BtPage.BTP_SPLIT_END | BtPage.BTP_HAS_GARBAGE);
         BtPage.setCycleId(b, 77);
         IndexPage.setLsn(b, 12345);

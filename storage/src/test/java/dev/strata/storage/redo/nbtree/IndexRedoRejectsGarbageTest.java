@@ -1,5 +1,6 @@
 package dev.strata.storage.redo.nbtree;
 
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.IndexRmgrs;
 import dev.strata.storage.redo.RedoException;
 import dev.strata.storage.redo.RmgrRedo;
@@ -69,7 +70,7 @@ class IndexRedoRejectsGarbageTest {
 
     /** All zeros, random bytes, or an initialised page with random items, as a base page. */
     private static byte[] page(Random rnd) {
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         switch (rnd.nextInt(3)) {
             case 0 -> {
             }
@@ -79,7 +80,7 @@ class IndexRedoRejectsGarbageTest {
                 byte[] special = new byte[16];
                 rnd.nextBytes(special);
                 System.arraycopy(special, 0, page, IndexPage.special(page),
-                        IndexPage.BLCKSZ - IndexPage.special(page));
+                        PageOps.BLCKSZ - IndexPage.special(page));
                 int n = rnd.nextInt(40);
                 for (int i = 1; i <= n; i++) {
                     byte[] item = bytes(rnd, 64);

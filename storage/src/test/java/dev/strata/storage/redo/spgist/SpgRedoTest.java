@@ -1,5 +1,7 @@
 package dev.strata.storage.redo.spgist;
 
+import dev.strata.storage.redo.page.Bytes;
+import dev.strata.storage.redo.page.PageOps;
 import dev.strata.storage.redo.nbtree.IndexPage;
 import dev.strata.storage.redo.nbtree.IndexRedoSupport;
 import dev.strata.storage.redo.nbtree.TestRecord;
@@ -20,18 +22,18 @@ class SpgRedoTest {
     /** A 24-byte live leaf tuple with a chain link and an int4 datum. */
     static byte[] leaf(int value, int next, int heapBlk) {
         byte[] t = new byte[24];
-        IndexPage.putI32(t, 0, 24 << 2);
-        IndexPage.putU16(t, 4, next);
+        Bytes.putI32(t, 0, 24 << 2);
+        Bytes.putU16(t, 4, next);
         IndexRedoSupport.setTid(t, 6, heapBlk, 1);
-        IndexPage.putI32(t, 16, value);
+        Bytes.putI32(t, 16, value);
         return t;
     }
 
     /** A live inner tuple without prefix and with {@code n} 8-byte nodes whose downlinks are invalid. */
     static byte[] inner(int n) {
         byte[] t = new byte[8 + 8 * n];
-        IndexPage.putI32(t, 0, n << 3);
-        IndexPage.putU16(t, 4, t.length);
+        Bytes.putI32(t, 0, n << 3);
+        Bytes.putU16(t, 4, t.length);
         for (int i = 0; i < n; i++) {
             IndexRedoSupport.setTidInvalid(t, 8 + 8 * i);
             IndexRedoSupport.setTInfo(t, 8 + 8 * i, 8);
@@ -40,7 +42,7 @@ class SpgRedoTest {
     }
 
     static byte[] page(int flags, byte[]... items) {
-        byte[] page = new byte[IndexPage.BLCKSZ];
+        byte[] page = new byte[PageOps.BLCKSZ];
         SpgPage.init(page, flags);
         for (int i = 0; i < items.length; i++) {
             IndexPage.pageAddItem(page, items[i], 0, items[i].length, i + 1, false);
@@ -61,10 +63,10 @@ class SpgRedoTest {
     void addLeafOnANewPageAndLinkTheParentNode() {
         DecodedRecord r = TestRecord.of(RM, SpgRedo.ADD_LEAF).block(0, 7, null, true).block(1, 2, null)
                 .main(cat(le(1, 1, 1, 0, 2, 1, 2, 0, 2, 1, 2, 2), leaf(5, 0, 40))).build();
-        byte[] p = new byte[IndexPage.BLCKSZ];
+        byte[] p = new byte[PageOps.BLCKSZ];
         redo.redo(r, 0, p);
         assertThat(item(p, 1)).isEqualTo(leaf(5, 0, 40));
-        assertThat(IndexPage.u16(p, IndexPage.special(p))).isEqualTo(SpgPage.SPGIST_LEAF);
+        assertThat(Bytes.u16(p, IndexPage.special(p))).isEqualTo(SpgPage.SPGIST_LEAF);
 
         byte[] parent = page(0, inner(4));
         redo.redo(r, 1, parent);
@@ -91,7 +93,7 @@ class SpgRedoTest {
         byte[] header = cat(le(2, 2, 2, 1, 1, 1, 1, 0, 2, 1, 2, 1, 1, 0, 1, 0), STATE);
         DecodedRecord r = TestRecord.of(RM, SpgRedo.ADD_NODE).block(0, 5, null).block(1, 12, null, true)
                 .main(cat(header, inner(3))).build();
-        byte[] moved = new byte[IndexPage.BLCKSZ];
+        byte[] moved = new byte[PageOps.BLCKSZ];
         redo.redo(r, 1, moved);
         assertThat(item(moved, 1)).isEqualTo(inner(3));
 
@@ -117,7 +119,7 @@ class SpgRedoTest {
         assertThat(SpgPage.nRedirection(src)).isEqualTo(1);
         assertThat(SpgPage.nPlaceholder(src)).isEqualTo(1);
 
-        byte[] dst = new byte[IndexPage.BLCKSZ];
+        byte[] dst = new byte[PageOps.BLCKSZ];
         redo.redo(r, 1, dst);
         assertThat(item(dst, 3)).isEqualTo(leaf(9, 2, 43));
 
@@ -142,15 +144,15 @@ class SpgRedoTest {
         assertThat(SpgPage.nRedirection(src)).isEqualTo(1);
         assertThat(SpgPage.nPlaceholder(src)).isZero();
 
-        byte[] dst = new byte[IndexPage.BLCKSZ];
+        byte[] dst = new byte[PageOps.BLCKSZ];
         redo.redo(r, 1, dst);
         assertThat(IndexPage.maxOffset(dst)).isEqualTo(1);
         assertThat(item(dst, 1)).isEqualTo(leaf(2, 0, 41));
 
-        byte[] innerPage = new byte[IndexPage.BLCKSZ];
+        byte[] innerPage = new byte[PageOps.BLCKSZ];
         redo.redo(r, 2, innerPage);
         assertThat(item(innerPage, 1)).isEqualTo(inner(2));
-        assertThat(IndexPage.u16(innerPage, IndexPage.special(innerPage))).isZero();
+        assertThat(Bytes.u16(innerPage, IndexPage.special(innerPage))).isZero();
     }
 
     @Test
