@@ -23,9 +23,9 @@ import java.util.function.Consumer;
  * the raw concatenation of encoded {@link Value}s, never read after a restart) behind a 64 KiB tail buffer, and an
  * index in memory from key to its versions (LSN, file offset, length). The index is a hash table
  * ({@link VersionIndex}), not a sorted map: ingest appends one version per value and a hash lookup is far cheaper
- * than an ordered insert; the key order only the flush needs is produced once, when it reads a frozen layer. Memory is bounded because
- * {@link #estimatedSize()} counts the index too, and the timeline freezes the layer when that reaches
- * checkpoint_distance.
+ * than an ordered insert; the key order only the flush needs is produced once, when it reads a frozen layer.
+ * Memory is bounded because {@link #estimatedSize()} counts the index too, and the timeline freezes the layer when
+ * that reaches checkpoint_distance.
  *
  * <p>One writer thread puts; any number of readers search concurrently without locks: a version becomes visible
  * once its index slot is published, and its bytes are then either in the file or in a tail buffer that is never
