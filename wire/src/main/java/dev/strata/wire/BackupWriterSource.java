@@ -15,6 +15,11 @@ import java.io.OutputStream;
  * xl_prev) is known when the backup is at the timeline's last record, and 0 otherwise, as BackupWriter expects.
  */
 public final class BackupWriterSource implements BackupSource {
+    /** Starts the backup threads now, with the server, rather than in the first backup. */
+    public BackupWriterSource() {
+        BackupWriter.warmUp();
+    }
+
     private static long prevRecordLsn(Timeline tl, long lsn) {
         return lsn == tl.lastRecordLsn() ? tl.prevRecordLsn() : 0;
     }

@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * pg_basebackup does by default. {@code --source files} reads the stopped primary's own files instead
  * ({@link ClusterDirectoryView}): the writer's cost without the storage engine's. The two sides alternate,
  * {@code --reps} times each, and the medians are compared: {@code fullbackup_ratio_vs_pg_basebackup = strata /
- * pg_basebackup} (goal: at most 1.0). Generating the tar alone (into a null stream) is reported too.
+ * pg_basebackup} (goal: at most 1.0). Generating the tar alone (into a null stream) is reported too, and so is
+ * the CPU time of this JVM while it fed tar -x ({@code strata_jvm_cpu_seconds_median}; each repetition's line on
+ * stderr also shows how much of it went to the JIT compiler and the garbage collector).
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.strata.bench.backup.FullbackupBench --out fullbackup.json

@@ -5,6 +5,8 @@ import dev.strata.it.TestPrimary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,8 @@ final class Measurements {
     final double[] strata;
     final double[] extracted;
     final double[] toNull;
+    /** CPU time of this JVM (every thread: the writer and the page readers) while it fed tar -x. */
+    final double[] strataCpu;
     long bytes;
     double warmup = Double.NaN;
 
@@ -36,21 +40,29 @@ final class Measurements {
         strata = new double[reps];
         extracted = new double[reps];
         toNull = new double[reps];
+        strataCpu = new double[reps];
     }
 
     /** Strata's fullbackup into tar -x plus fsync of the result, then the same tar into a null stream. */
     void measureStrata(int r, Path dir, TarSource source) throws Exception {
         long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
+        long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        long gc0 = gcMillis();
         bytes = FullbackupBench.extract(dir, source);
         extracted[r] = seconds(t0);
+        strataCpu[r] = (processCpuNanos() - cpu0) / 1e9;
+        long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
+        long gc = gcMillis() - gc0;
         fsyncTree(dir);
         strata[r] = seconds(t0);
         TestPrimary.deleteTree(dir);
         long t1 = System.nanoTime();
         source.writeTo(OutputStream.nullOutputStream());
         toNull[r] = seconds(t1);
-        System.err.printf(Locale.ROOT, "rep %d: strata %.3f s (%.3f s until tar -x is done), pg_basebackup %.3f s, "
-                + "tar into a null stream %.3f s%n", r + 1, strata[r], extracted[r], baseline[r], toNull[r]);
+        System.err.printf(Locale.ROOT, "rep %d: strata %.3f s (%.3f s until tar -x is done; JVM CPU %.3f s, of "
+                + "which JIT %d ms, GC %d ms), pg_basebackup %.3f s, tar into a null stream %.3f s%n", r + 1,
+                strata[r], extracted[r], strataCpu[r], jit, gc, baseline[r], toNull[r]);
     }
 
     String json(int scale, String source) {
@@ -59,12 +71,13 @@ final class Measurements {
         return String.format(Locale.ROOT, "{\"fullbackup_ratio_vs_pg_basebackup\": %.3f, "
                         + "\"strata_seconds_median\": %.3f, \"pg_basebackup_seconds_median\": %.3f, "
                         + "\"strata_until_extracted_seconds_median\": %.3f, "
-                        + "\"strata_tar_to_null_seconds_median\": %.3f, \"tar_bytes\": %d, \"pgbench_scale\": %d, "
+                        + "\"strata_tar_to_null_seconds_median\": %.3f, \"strata_jvm_cpu_seconds_median\": %.3f, "
+                        + "\"tar_bytes\": %d, \"pgbench_scale\": %d, "
                         + "\"reps\": %d, \"strata_seconds\": %s, \"pg_basebackup_seconds\": %s, "
                         + "\"strata_spread_pct\": %.0f, \"pg_basebackup_spread_pct\": %.0f, "
                         + "\"strata_warmup_seconds\": %s, \"source\": \"%s\"}",
-                s / b, s, b, median(extracted), median(toNull), bytes, scale, strata.length, list(strata),
-                list(baseline), spreadPct(strata), spreadPct(baseline),
+                s / b, s, b, median(extracted), median(toNull), median(strataCpu), bytes, scale, strata.length,
+                list(strata), list(baseline), spreadPct(strata), spreadPct(baseline),
                 Double.isNaN(warmup) ? "null" : String.format(Locale.ROOT, "%.3f", warmup), source);
     }
 
@@ -99,6 +112,21 @@ final class Measurements {
         } catch (IOException e) {
             throw new UncheckedIOException("fsync of " + p, e);
         }
+    }
+
+    /** Time the JVM's collectors have spent so far, in ms. */
+    private static long gcMillis() {
+        long ms = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
+    }
+
+    /** CPU time of this JVM's every thread so far. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     static double seconds(long t0) {

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -26,9 +25,12 @@ import java.util.Locale;
  *
  * <ol>
  *   <li>A scratch primary (the test primary's settings: fsync off, asynchronous commit). Strata imports it through
- *       a slot; a standby is made with pg_basebackup on a second slot. A warm-up workload (the same pgbench, half
- *       as long) is streamed to Strata live and replayed by the standby, so that neither is measured cold; then
- *       both stop. Both slots now hold the WAL that follows.</li>
+ *       a slot and stops; a standby is made with pg_basebackup on a second slot. A warm-up, so that neither is
+ *       measured cold, consumed the way the measurement is: the primary writes {@code pgbench -i -s SCALE} twice
+ *       (the second drops the first's tables, as the measured one does) and {@code pgbench -T} half as long, then
+ *       Strata resumes and catches up with it (so that the JIT compiles the catch-up path for WAL of the same
+ *       kinds of records as the measured WAL) and the standby replays it; then both stop. Both slots now hold the
+ *       WAL that follows.</li>
  *   <li>The workload writes the WAL both will consume: {@code pgbench -i -s SCALE}, then
  *       {@code pgbench -c CLIENTS -T SECONDS}, then CHECKPOINT; the primary's flush LSN is the target.</li>
  *   <li>Strata resumes streaming (the layer engine on local disk, Java redo, layer files fsynced): the rate is the
@@ -93,8 +95,8 @@ public final class IngestBench {
             Standby standby = Standby.create(pg);
             try (ReplicationService rs = new ReplicationService(tenants)) {
                 tl = rs.createFromPrimary(null, null, pg.conninfo(), "strata_bench");
-                warmUp(pg, tl);
             }
+            warmUp(pg, tenants, tl);
             standby.catchUpAndStop(pg.currentFlushLsn());
             long walStart = pg.currentInsertLsn();
             System.out.printf(Locale.ROOT, "generating WAL: pgbench -i -s %d, pgbench -c %d -T %d%n", scale, clients,
@@ -116,15 +118,25 @@ public final class IngestBench {
 
     /**
      * WAL both consumers see before the measurement, so that neither is measured cold (Strata's JIT compilation,
-     * the standby's caches): the same pgbench, half as long, streamed live.
+     * the standby's caches): the same kinds of records as the measured WAL, consumed by catching up as there.
      */
-    private void warmUp(TestPrimary pg, Timeline tl) throws Exception {
-        System.out.printf(Locale.ROOT, "warm-up: pgbench -i -s %d, pgbench -T %d%n", scale, Math.max(5, seconds / 2));
+    private void warmUp(TestPrimary pg, LocalTenantManager tenants, Timeline tl) throws Exception {
+        System.out.printf(Locale.ROOT, "warm-up: pgbench -i -s %d twice, pgbench -T %d%n", scale,
+                Math.max(5, seconds / 2));
+        pg.pgbench("-i", "-q", "-s", Integer.toString(scale));
         pg.pgbench("-i", "-q", "-s", Integer.toString(scale));
         pg.pgbench("-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(Math.max(5, seconds / 2)),
                 "-n");
         pg.sql("CHECKPOINT");
-        tl.waitForLsn(pg.currentFlushLsn(), Duration.ofHours(1));
+        long target = pg.currentFlushLsn();
+        try (ReplicationService rs = new ReplicationService(tenants)) {
+            rs.resumeAll();
+            // polled, as the measurement polls: a waiter would make every record wake it, and the JIT would
+            // compile that path and then have to recompile when the measurement has no waiter
+            while (tl.lastRecordLsn() < target) {
+                Thread.sleep(5);
+            }
+        }
     }
 
     private static Rate measureStrata(LocalTenantManager tenants, Timeline tl, long target) throws Exception {

@@ -1,10 +1,12 @@
 package dev.strata.replication.ingest;
 
 import dev.strata.storage.StorageException;
+import dev.strata.storage.key.Key;
 import dev.strata.storage.pg.Lsn;
 import dev.strata.storage.pgdata.CheckPointData;
 import dev.strata.storage.pgdata.ControlFileData;
 import dev.strata.storage.pgdata.DatadirModification;
+import dev.strata.storage.timeline.Timeline;
 import dev.strata.storage.wal.BlockRef;
 import dev.strata.storage.wal.DecodedRecord;
 
@@ -39,6 +41,24 @@ public final class WalIngest {
         this.rels = new RelIngest(mod);
         this.slru = new SlruIngest(mod, checkpoint);
         this.xact = new XactIngest(mod, checkpoint);
+        preloadCheckpoint();
+    }
+
+    /**
+     * Reads the stored CheckPoint now when the timeline already has one, so that the first record does not take a
+     * path no later record takes: compiled code treats a branch never seen taken as a trap, and taking it
+     * would throw away (and recompile) the compiled ingest path at every start of streaming.
+     */
+    private void preloadCheckpoint() {
+        Timeline tl = mod.timeline();
+        long at = tl.lastRecordLsn();
+        if (at == Lsn.INVALID) {
+            return;
+        }
+        byte[] stored = tl.getOrNull(Key.checkpoint(), at);
+        if (stored != null) {
+            checkpoint.load(CheckPointData.decode(stored));
+        }
     }
 
     /** Records ingested by this instance. */

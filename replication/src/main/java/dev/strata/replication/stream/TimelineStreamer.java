@@ -30,11 +30,16 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * Two threads: this one (connection handling and ingest, the timeline's only writer) and a {@link WalReceiver}
- * that owns the pgjdbc stream and the standby status.
+ * that owns the pgjdbc stream and the standby status and decodes the WAL into records.
  */
 public final class TimelineStreamer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TimelineStreamer.class);
-    private static final int QUEUE_CHUNKS = 256;
+    /**
+     * Batches in flight between the receiver and the ingest thread (each at most one XLogData message, 128 KiB):
+     * enough to keep both threads busy, and few enough that the records queued, which are live at every young
+     * garbage collection and so copied by it, stay a few MiB.
+     */
+    private static final int QUEUE_BATCHES = 16;
     private static final long INITIAL_BACKOFF_MS = 500;
     private static final long MAX_BACKOFF_MS = 15_000;
     private static final long PROBE_INTERVAL_NANOS = 5_000_000_000L;
@@ -170,8 +175,8 @@ public final class TimelineStreamer implements AutoCloseable {
             }
             Duration interval = statusInterval(si.senderTimeoutMillis());
             PGReplicationStream stream = pc.startStreaming(source.slot(), start, interval);
-            BlockingQueue<WalChunk> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
-            WalReceiver r = new WalReceiver(stream, queue, start, this::durableLsn, interval);
+            BlockingQueue<RecordBatch> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+            WalReceiver r = new WalReceiver(stream, queue, decoder, start, this::durableLsn, interval);
             Thread rt = new Thread(r, "wal-receiver-" + timeline.timelineId());
             rt.setDaemon(true);
             receiver = r;
@@ -180,7 +185,7 @@ public final class TimelineStreamer implements AutoCloseable {
                     source.conninfo().host() + ":" + source.conninfo().port(), source.slot(), Lsn.format(start),
                     Lsn.format(si.flushLsn()));
             try {
-                ingestLoop(queue, r, rt, decoder, probe);
+                ingestLoop(queue, r, rt, probe);
             } finally {
                 r.stop();
                 rt.join(10_000);
@@ -215,13 +220,13 @@ public final class TimelineStreamer implements AutoCloseable {
         }
     }
 
-    private void ingestLoop(BlockingQueue<WalChunk> queue, WalReceiver r, Thread rt, WalStreamDecoder decoder,
-                            PrimaryProbe probe) throws Exception {
+    private void ingestLoop(BlockingQueue<RecordBatch> queue, WalReceiver r, Thread rt, PrimaryProbe probe)
+            throws Exception {
         long lastData = System.nanoTime();
         long lastProbe = System.nanoTime();
         state = timeline.lastRecordLsn() >= catchUpTarget ? State.STREAMING : State.CATCHING_UP;
         while (!closed) {
-            WalChunk c = queue.poll(100, TimeUnit.MILLISECONDS);
+            RecordBatch c = queue.poll(100, TimeUnit.MILLISECONDS);
             long now = System.nanoTime();
             if (c == null) {
                 if (r.failure() != null) {
@@ -232,7 +237,8 @@ public final class TimelineStreamer implements AutoCloseable {
                 }
             } else {
                 lastData = now;
-                ingestChunk(c, decoder);
+                ingestBatch(c);
+                afterBatch();
             }
             if (now - lastProbe > PROBE_INTERVAL_NANOS) {
                 lastProbe = now;
@@ -249,21 +255,23 @@ public final class TimelineStreamer implements AutoCloseable {
         }
     }
 
-    private void ingestChunk(WalChunk c, WalStreamDecoder decoder) throws SQLException {
-        decoder.feed(c.data());
-        DecodedRecord rec;
-        while ((rec = decoder.next()) != null) {
+    private void ingestBatch(RecordBatch c) {
+        for (DecodedRecord rec : c.records()) {
+            if (closed) {
+                return;
+            }
             ingest.ingest(rec);
             counters.records++;
             counters.walBytes += rec.endLsn() - rec.lsn();
         }
+    }
+
+    /** Per-batch follow-ups: the action at the consistent point, the end of catching up. */
+    private void afterBatch() {
         Runnable action = onConsistent;
         if (action != null && timeline.lastRecordLsn() >= consistentLsn) {
             onConsistent = null;
             action.run();
-        }
-        if (decoder.endOfWal()) {
-            throw new SQLException("the stream ended inside the WAL: " + decoder.endOfWalReason(), "08006");
         }
         if (state == State.CATCHING_UP && timeline.lastRecordLsn() >= catchUpTarget) {
             state = State.STREAMING;

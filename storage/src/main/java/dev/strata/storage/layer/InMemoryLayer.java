@@ -14,14 +14,16 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * The layer ingest writes into: values appended to a scratch file ({@code ephemeral-N} in the timeline directory,
  * the raw concatenation of encoded {@link Value}s, never read after a restart) behind a 64 KiB tail buffer, and an
- * index in memory from key to its versions (LSN, file offset, length). Memory is bounded because
+ * index in memory from key to its versions (LSN, file offset, length). The index is a hash table
+ * ({@link VersionIndex}), not a sorted map: ingest appends one version per value and a hash lookup is far cheaper
+ * than an ordered insert; the key order only the flush needs is produced once, when it reads a frozen layer. Memory is bounded because
  * {@link #estimatedSize()} counts the index too, and the timeline freezes the layer when that reaches
  * checkpoint_distance.
  *
@@ -42,7 +44,7 @@ public final class InMemoryLayer implements Layer {
     private final long lsnStart;
     private volatile long lsnEnd = Long.MAX_VALUE;
     private volatile long prevAtFreeze;
-    private final ConcurrentSkipListMap<Key, Versions> index = new ConcurrentSkipListMap<>();
+    private final VersionIndex index = new VersionIndex();
     // The tail buffer and the scratch file come into being with the first value, so an idle timeline's open layer
     // holds neither memory nor a file descriptor.
     private volatile Tail tail = new Tail(0, new byte[0]);
@@ -77,7 +79,7 @@ public final class InMemoryLayer implements Layer {
     }
 
     public boolean isEmpty() {
-        return index.isEmpty();
+        return index.size() == 0;
     }
 
     /** The highest LSN put so far, or -1. */
@@ -206,14 +208,16 @@ public final class InMemoryLayer implements Layer {
         }
     }
 
-    /** Calls {@code out} with each key in {@code range} having a version at or below {@code lsn}. */
+    /**
+     * Calls {@code out} with each key in {@code range} having a version at or below {@code lsn}, in no particular
+     * order (a scan of the whole index: key listings are rare, ingest's lookups are not).
+     */
     public void forEachKey(KeyRange range, long lsn, Consumer<Key> out) {
-        for (Map.Entry<Key, Versions> e : index.subMap(range.start(), range.end()).entrySet()) {
-            Versions vs = e.getValue();
-            if (vs.count > 0 && vs.lsns[0] <= lsn) {
-                out.accept(e.getKey());
+        index.forEach((key, vs) -> {
+            if (vs.count > 0 && vs.lsns[0] <= lsn && range.contains(key)) {
+                out.accept(key);
             }
-        }
+        });
     }
 
     /** Receives a frozen layer's versions in (key, LSN) order. */
@@ -231,17 +235,21 @@ public final class InMemoryLayer implements Layer {
         if (fileBytes == 0) {
             return;
         }
+        List<KeyVersions> sorted = new ArrayList<>(index.size());
+        index.forEach((key, vs) -> sorted.add(new KeyVersions(key, vs)));
+        sorted.sort(null);
         try (ScratchMapping map = new ScratchMapping(ch, fileBytes)) {
-            for (Map.Entry<Key, Versions> e : index.entrySet()) {
-                Versions vs = e.getValue();
-                byte[] keyBytes = e.getKey().toBytes();
+            for (KeyVersions kv : sorted) {
+                Key key = kv.key();
+                Versions vs = kv.versions();
+                byte[] keyBytes = key.toBytes();
                 int n = vs.count;
                 for (int j = 0; j < n; j++) {
                     long lsn = vs.lsns[j];
                     if (lsn >= lsnEnd || (j + 1 < n && vs.lsns[j + 1] == lsn)) {
                         continue;
                     }
-                    sink.accept(e.getKey(), keyBytes, lsn, map.read(vs.locs[j], vs.lens[j]));
+                    sink.accept(key, keyBytes, lsn, map.read(vs.locs[j], vs.lens[j]));
                 }
             }
         }
@@ -312,61 +320,16 @@ public final class InMemoryLayer implements Layer {
                 : lsnEnd) + ")";
     }
 
-    /** A tail buffer and the file offset of its first byte. */
-    private record Tail(long base, byte[] buf) {
+    /** A key and its versions, ordered by key (the flush's order). */
+    private record KeyVersions(Key key, Versions versions) implements Comparable<KeyVersions> {
+        @Override
+        public int compareTo(KeyVersions o) {
+            return key.compareTo(o.key);
+        }
     }
 
-    /**
-     * Versions of one key, LSN-ascending. Slots below {@code count} are immutable; the writer fills the next slot and
-     * then publishes it by raising {@code count}; a full holder is copied into a bigger one that replaces it in the
-     * index.
-     */
-    private static final class Versions {
-        final long[] lsns;
-        final long[] locs;
-        final int[] lens;
-        volatile int count;
-
-        Versions(int capacity) {
-            lsns = new long[capacity];
-            locs = new long[capacity];
-            lens = new int[capacity];
-        }
-
-        void add(long lsn, long loc, int len) {
-            int n = count;
-            lsns[n] = lsn;
-            locs[n] = loc;
-            lens[n] = len;
-            count = n + 1;
-        }
-
-        Versions grow() {
-            int n = count;
-            Versions v = new Versions(n * 2);
-            System.arraycopy(lsns, 0, v.lsns, 0, n);
-            System.arraycopy(locs, 0, v.locs, 0, n);
-            System.arraycopy(lens, 0, v.lens, 0, n);
-            v.count = n;
-            return v;
-        }
-
-        /** Index of the last slot with LSN at or below {@code lsn} among the first n, or -1. */
-        int lastAtOrBelow(long lsn, int n) {
-            int lo = 0;
-            int hi = n - 1;
-            int found = -1;
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                if (lsns[mid] <= lsn) {
-                    found = mid;
-                    lo = mid + 1;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return found;
-        }
+    /** A tail buffer and the file offset of its first byte. */
+    private record Tail(long base, byte[] buf) {
     }
 
     /** Read-only mappings of the scratch file in 1 GiB segments, for the flush's key-ordered pass. */

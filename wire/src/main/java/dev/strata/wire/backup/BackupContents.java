@@ -136,13 +136,21 @@ final class BackupContents {
                 unlogged.add(r.relNode());
             }
         }
+        List<PageReadAhead.Run> runs = new ArrayList<>();
         for (RelTag rel : rels) {
             if (rel.forkNum() == RelTag.INIT_FORKNUM) {
                 // a clean-shutdown start does not reset unlogged relations, so the main fork must be the init fork
-                fork(sink, rel, rel);
-                fork(sink, rel.withFork(RelTag.MAIN_FORKNUM), rel);
+                fork(runs, rel, rel);
+                fork(runs, rel.withFork(RelTag.MAIN_FORKNUM), rel);
             } else if (opts.full() && !unlogged.contains(rel.relNode())) {
-                fork(sink, rel, rel);
+                fork(runs, rel, rel);
+            }
+        }
+        // one read-ahead for the whole database, so that it runs on from one file into the next
+        try (PageReadAhead ahead = new PageReadAhead(view, lsn, checksums, runs)) {
+            for (PageReadAhead.Run run : runs) {
+                sink.file(run.path(), (long) run.count() * ControlFile.BLCKSZ,
+                        run.count() == 0 ? tar -> { } : tar -> ahead.write(tar, run));
             }
         }
     }
@@ -153,52 +161,21 @@ final class BackupContents {
         }
     }
 
-    /** Writes fork {@code target} with the blocks of {@code source}, in 1 GiB segments. */
-    private void fork(Sink sink, RelTag target, RelTag source) throws IOException {
+    /**
+     * Adds the files of fork {@code target}, holding the blocks of {@code source}: one per 1 GiB segment, or one
+     * empty file for a fork of 0 blocks.
+     */
+    private void fork(List<PageReadAhead.Run> runs, RelTag target, RelTag source) {
         long nblocks = Integer.toUnsignedLong(read(() -> view.relSize(source, lsn), "the size of " + source));
         if (nblocks == 0) {
-            sink.file(PgPaths.relationSegment(target, 0), 0, tar -> { });
+            runs.add(new PageReadAhead.Run(source, 0, 0, PgPaths.relationSegment(target, 0)));
             return;
         }
         for (int seg = 0; (long) seg * ControlFile.RELSEG_SIZE < nblocks; seg++) {
             long first = (long) seg * ControlFile.RELSEG_SIZE;
             int count = (int) Math.min(ControlFile.RELSEG_SIZE, nblocks - first);
-            String path = PgPaths.relationSegment(target, seg);
-            sink.file(path, (long) count * ControlFile.BLCKSZ, tar -> pages(tar, source, (int) first, count, path));
+            runs.add(new PageReadAhead.Run(source, (int) first, count, PgPaths.relationSegment(target, seg)));
         }
-    }
-
-    private void pages(TarWriter tar, RelTag source, int first, int count, String path) throws IOException {
-        byte[] buf = new byte[ControlFile.BLCKSZ];
-        for (int i = 0; i < count; i++) {
-            int blkno = first + i;
-            byte[] page = read(() -> view.relPage(source, blkno, lsn), "block " + Integer.toUnsignedString(blkno)
-                    + " of " + source + " (" + path + ")");
-            if (page == null || page.length != ControlFile.BLCKSZ) {
-                throw new BackupException("block " + Integer.toUnsignedString(blkno) + " of " + source + " at "
-                        + Lsn.format(lsn) + " is " + (page == null ? "missing" : page.length + " bytes")
-                        + "; pages are " + ControlFile.BLCKSZ);
-            }
-            System.arraycopy(page, 0, buf, 0, buf.length);
-            long pageLsn = pageLsn(buf);
-            if (Long.compareUnsigned(pageLsn, lsn) > 0) {
-                // the server would fail its first checkpoint ("xlog flush request ... is not satisfied")
-                throw new BackupException("block " + Integer.toUnsignedString(blkno) + " of " + source + " ("
-                        + path + ") read at " + Lsn.format(lsn) + " carries page LSN " + Lsn.format(pageLsn)
-                        + ", which is after the backup LSN: the stored page is newer than the LSN it was read at");
-            }
-            if (checksums) {
-                PageChecksum.set(buf, 0, blkno);
-            }
-            tar.write(buf, 0, buf.length);
-        }
-    }
-
-    /** pd_lsn: two little-endian uint32s, xlogid (high half) then xrecoff. */
-    private static long pageLsn(byte[] page) {
-        long hi = (page[0] & 0xFFL) | (page[1] & 0xFFL) << 8 | (page[2] & 0xFFL) << 16 | (page[3] & 0xFFL) << 24;
-        long lo = (page[4] & 0xFFL) | (page[5] & 0xFFL) << 8 | (page[6] & 0xFFL) << 16 | (page[7] & 0xFFL) << 24;
-        return hi << 32 | lo;
     }
 
     private void slru(Sink sink, int kind) throws IOException {

@@ -58,8 +58,11 @@ import java.util.zip.GZIPOutputStream;
  * Nothing else: no backup_label (the directory looks cleanly shut down), no pg_internal.init, no
  * postmaster.pid or .opts.
  *
- * <p>Memory: one page buffer, one SLRU segment (256 KiB at most), one relation list per database and a 256 KiB
- * output buffer (plus gzip's window), whatever the database size.
+ * <p>Relation pages are read ahead of the writer, in parallel, by {@link PageReadAhead} (one thread per core,
+ * shared by all backups), and written in the order above.
+ *
+ * <p>Memory: the read-ahead's chunk buffers (4 x cores + 4, at most 32, chunks of 256 KiB), one SLRU segment (256 KiB at most),
+ * one relation list per database and a 256 KiB output buffer (plus gzip's window), whatever the database size.
  */
 public final class BackupWriter {
     /**
@@ -124,6 +127,21 @@ public final class BackupWriter {
                 : control.forCheckpoint(ControlFile.DB_SHUTDOWNED, wal.checkpointLsn(), wal.checkpoint(), 0,
                         nowSeconds);
         this.contents = new BackupContents(view, lsn, opts, control, wal, pgControl);
+    }
+
+    /**
+     * Starts the page read-ahead threads and loads the write path's classes, so that a server does this once when
+     * it starts instead of in its first backup.
+     */
+    public static void warmUp() {
+        BackupThreads.prestart();
+        try {
+            Class.forName(PageReadAhead.class.getName() + "$Chunk");
+            Class.forName(TarWriter.class.getName());
+            Class.forName(PageChecksum.class.getName());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the backup writer's classes are incomplete", e);
+        }
     }
 
     /** The oldest of next XID and the prepared transactions' XIDs (modulo-2^32 order, as PostgreSQL compares). */

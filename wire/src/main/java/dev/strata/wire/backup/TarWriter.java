@@ -35,6 +35,7 @@ final class TarWriter {
     static final int BLOCK = 512;
     private static final int NAME_MAX = 100;
     private static final long SIZE_MAX = 077777777777L;
+    private static final byte[] ZEROS = new byte[2 * BLOCK];
 
     private final OutputStream out;
     private final long mtime;
@@ -82,7 +83,7 @@ final class TarWriter {
             throw new IllegalStateException("tar entry content is " + remaining + " bytes short of its size");
         }
         int pad = (int) ((BLOCK - written % BLOCK) % BLOCK);
-        out.write(new byte[pad]);
+        out.write(ZEROS, 0, pad);
         written += pad;
         remaining = -1;
         listener.endFile();
@@ -97,7 +98,7 @@ final class TarWriter {
 
     /** Writes the two zero blocks that end the archive. */
     void finish() throws IOException {
-        out.write(new byte[2 * BLOCK]);
+        out.write(ZEROS, 0, 2 * BLOCK);
         written += 2 * BLOCK;
     }
 
