@@ -157,7 +157,8 @@ public final class DeltaLayer extends PersistentLayer {
             throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i
                     + " disagrees with the entry's will-init bit");
         }
-        byte[] payload = reader.readValue(off + 2, len - 2, i, blocks);
+        byte[] payload = new byte[len - 2];
+        reader.copyValues(off + 2, payload, 0, len - 2, blocks);
         switch (kind) {
             case Value.IMAGE:
                 return Value.image(payload);

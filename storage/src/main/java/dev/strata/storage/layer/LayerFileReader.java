@@ -257,15 +257,8 @@ final class LayerFileReader implements AutoCloseable {
     /** Like {@link #readValue(long, int, long)}, taking blocks from {@code blocks}. */
     byte[] readValue(long off, int len, long entryIndex, java.util.function.IntFunction<byte[]> blocks) {
         checkValueBounds(off, len, entryIndex);
-        if (len == 0) {
-            return new byte[0];
-        }
-        int first = 1 + (int) (off / PAYLOAD);
-        int inFirst = (int) (off % PAYLOAD);
-        // The first block's part is copied by copyOfRange, which does not zero what it copies (an 8 KiB page
-        // spans two blocks, so this saves zeroing about half of it); the rest continues below.
-        byte[] outBuf = java.util.Arrays.copyOfRange(blocks.apply(first), inFirst, inFirst + len);
-        int done = Math.min(len, PAYLOAD - inFirst);
+        byte[] outBuf = new byte[len];
+        int done = 0;
         while (done < len) {
             long at = off + done;
             int blockNo = 1 + (int) (at / PAYLOAD);
@@ -284,6 +277,23 @@ final class LayerFileReader implements AutoCloseable {
             throw LayerFileFormat.bad(file, (long) leafBlockNo(entryIndex) * BLOCK_SIZE + leafOffset(entryIndex),
                     "index entry " + entryIndex + " points at bytes " + off + ".." + (off + len)
                             + " outside the values (" + summary.valuesLength() + " bytes)");
+        }
+    }
+
+    /**
+     * Copies {@code len} bytes of the values stream from {@code off} into {@code dst} at {@code dstOff} (the caller
+     * checked they lie inside the stream), taking blocks from {@code blocks}.
+     */
+    void copyValues(long off, byte[] dst, int dstOff, int len, java.util.function.IntFunction<byte[]> blocks) {
+        int blockNo = 1 + (int) (off / PAYLOAD);
+        int inBlock = (int) (off % PAYLOAD);
+        while (len > 0) {
+            int n = Math.min(len, PAYLOAD - inBlock);
+            System.arraycopy(blocks.apply(blockNo), inBlock, dst, dstOff, n);
+            dstOff += n;
+            len -= n;
+            blockNo++;
+            inBlock = 0;
         }
     }
 
