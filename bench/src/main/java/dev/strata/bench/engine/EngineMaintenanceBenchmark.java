@@ -17,7 +17,14 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 
+import dev.strata.bench.report.DurableFile;
+
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +42,12 @@ import java.util.concurrent.TimeUnit;
  * Besides JMH's wall-clock score, the trial prints the rate per second of CPU time, which is what "per core" means
  * and what stays meaningful on a machine shared with other work. It counts the CPU time of the whole process
  * (JIT and GC threads included), not only the benchmark thread's: the layer writers seal and write their blocks on
- * a write-behind thread, and that work (the kernel time of the write calls included) must count.
+ * a write-behind thread, and that work (the kernel time of the write calls included) must count. With the system
+ * property {@code strata.bench.raw} naming a directory (bench/run passes its raw directory), the trial also writes
+ * these figures there as JSON, for the report: {@code engine-image-creation.json} with
+ * {@code image_pages_per_cpu_s}, {@code image_pages_per_wall_s} and the per-shot {@code image_pages_per_cpu_s_by_shot};
+ * {@code engine-compaction.json} with {@code compaction_mb_per_cpu_s}, {@code compaction_mb_per_wall_s} and
+ * {@code compaction_mb_per_cpu_s_by_shot}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -59,6 +71,7 @@ public class EngineMaintenanceBenchmark {
     long cpuNanos;
     long wallNanos;
     long units;
+    final List<Double> perCpuSecondByShot = new ArrayList<>();
     boolean measuring;
 
     @Setup(Level.Trial)
@@ -98,9 +111,12 @@ public class EngineMaintenanceBenchmark {
         if (!measuring) {
             return;
         }
-        cpuNanos += os.getProcessCpuTime() - cpuAtStart;
+        long cpu = os.getProcessCpuTime() - cpuAtStart;
+        long done = workDone() - unitsAtStart;
+        cpuNanos += cpu;
         wallNanos += System.nanoTime() - wallAtStart;
-        units += workDone() - unitsAtStart;
+        units += done;
+        perCpuSecondByShot.add(rate(done, cpu));
     }
 
     /** Pages imaged or L0 bytes compacted so far. */
@@ -110,16 +126,37 @@ public class EngineMaintenanceBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown() throws IOException {
         System.out.println();
-        if (benchmark.endsWith("imageCreation")) {
+        boolean images = benchmark.endsWith("imageCreation");
+        if (images) {
             System.out.printf("imageCreation: %d pages, %.0f pages/s of wall time, %.0f pages/s of CPU time%n",
-                    units, units / (wallNanos / 1e9), units / (cpuNanos / 1e9));
+                    units, rate(units, wallNanos), rate(units, cpuNanos));
         } else {
             System.out.printf("compaction: %.1f MB of L0, %.1f MB/s of wall time, %.1f MB/s of CPU time%n",
-                    units / 1e6, units / 1e6 / (wallNanos / 1e9), units / 1e6 / (cpuNanos / 1e9));
+                    units / 1e6, rate(units, wallNanos) / 1e6, rate(units, cpuNanos) / 1e6);
+        }
+        String raw = System.getProperty("strata.bench.raw");
+        if (raw != null && units > 0) {
+            double scale = images ? 1 : 1e-6;
+            String prefix = images ? "image_pages" : "compaction_mb";
+            StringBuilder json = new StringBuilder("{");
+            json.append(String.format(Locale.ROOT, "\"%s_per_cpu_s\": %.1f, \"%s_per_wall_s\": %.1f, "
+                    + "\"%s_per_cpu_s_by_shot\": [", prefix, rate(units, cpuNanos) * scale, prefix,
+                    rate(units, wallNanos) * scale, prefix));
+            for (int i = 0; i < perCpuSecondByShot.size(); i++) {
+                json.append(i == 0 ? "" : ", ")
+                        .append(String.format(Locale.ROOT, "%.1f", perCpuSecondByShot.get(i) * scale));
+            }
+            json.append("]}\n");
+            DurableFile.write(Path.of(raw, images ? "engine-image-creation.json" : "engine-compaction.json"),
+                    json.toString());
         }
         bench.close();
+    }
+
+    private static double rate(long units, long nanos) {
+        return units / (nanos / 1e9);
     }
 
     @Benchmark

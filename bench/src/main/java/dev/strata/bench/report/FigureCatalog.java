@@ -64,7 +64,12 @@ public final class FigureCatalog {
                     "pg_basebackup_seconds", null),
             new E2e("waldump_ratio_vs_pg_waldump", "WAL decode throughput (ratio: pg_waldump time / Strata time)",
                     "MB/s", "strata_mb_s", "pg_waldump", "pg_waldump_mb_s", "waldump_ratio_vs_pg_waldump",
-                    Goal.atLeast(1.0, "issue 2"), "pg_waldump_ms", "strata_ms", null));
+                    Goal.atLeast(1.0, "issue 2"), "pg_waldump_ms", "strata_ms", null),
+            new E2e(null, "Image creation per CPU second (whole process: rebuild, write-behind writer, JIT, GC)",
+                    "pages/CPU-s", "image_pages_per_cpu_s", null, null, null, Goal.atLeast(30_000, "issue 3"),
+                    "image_pages_per_cpu_s_by_shot", null, null),
+            new E2e(null, "L0 to L1 compaction per CPU second (whole process)", "MB/CPU-s", "compaction_mb_per_cpu_s",
+                    null, null, null, null, "compaction_mb_per_cpu_s_by_shot", null, null));
 
     /** Single JMH scores shown as they are (ns/op converted with {@code scale}). */
     static final List<Jmh> JMH = List.of(

@@ -23,14 +23,16 @@ final class JmhDerived {
                 relativeNoise(ten, zero), "JMH EngineReadBenchmark");
     }
 
-    /** Pages per second of image creation: the pages of one shot over the shot's time (issue 3). */
+    /**
+     * Pages per second of image creation: the pages of one shot over the shot's time. Issue 3's goal is per core,
+     * so it applies to the benchmark's own pages per CPU second (an end-to-end figure of the catalogue).
+     */
     static Figure imageCreationRate(RawResults raw) {
         JsonNode r = raw.jmh("EngineMaintenanceBenchmark.imageCreation", null);
         double ms = score(r);
         double rate = IMAGE_PAGES / (ms / 1000);
-        return new Figure(null, "Image creation through the read path, one thread", rate, "pages/s", null,
-                Double.NaN, Double.NaN, Goal.atLeast(30_000, "issue 3"), relativeNoise(r, null),
-                "JMH EngineMaintenanceBenchmark");
+        return new Figure(null, "Image creation, wall clock (rebuild and write-behind writer, fsync included)", rate,
+                "pages/s", null, Double.NaN, Double.NaN, null, relativeNoise(r, null), "JMH EngineMaintenanceBenchmark");
     }
 
     /** Engine ingest in MB/s for one value size: records/s times the value size. */

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code NAME.json}: one JSON object per end-to-end benchmark (its figures under the keys of results.json,
  *       plus its own details);</li>
- *   <li>{@code jmh.json}: JMH's own result array ({@code -rf json});</li>
+ *   <li>{@code jmh.json}, {@code jmh-NAME.json}: JMH's own result arrays ({@code -rf json}), one per JMH run;</li>
  *   <li>{@code NAME.failed}: a benchmark that did not finish, with the reason (written by bench/run).</li>
  * </ul>
  */
@@ -41,7 +41,7 @@ public final class RawResults {
             String name = f.getFileName().toString();
             if (name.endsWith(".failed")) {
                 r.failures.add(name.substring(0, name.length() - 7) + ": " + Files.readString(f).strip());
-            } else if (name.equals("jmh.json")) {
+            } else if (name.startsWith("jmh") && name.endsWith(".json")) {
                 r.readJmh(f);
             } else if (name.endsWith(".json")) {
                 try {
@@ -69,7 +69,7 @@ public final class RawResults {
                 jmh.putIfAbsent(name, b);
             }
         } catch (IOException e) {
-            failures.add("jmh: jmh.json is not valid JSON (" + e.getMessage() + ")");
+            failures.add("jmh: " + f.getFileName() + " is not valid JSON (" + e.getMessage() + ")");
         }
     }
 
