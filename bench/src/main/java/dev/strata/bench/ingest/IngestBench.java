@@ -24,7 +24,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.strata.bench.ingest.IngestBench [--scale 10] [--seconds 30]
- *      [--rounds 3] [--reps 3] [--clients 4] [--out result.json]
+ *      [--rounds 3] [--reps 5] [--clients 4] [--out result.json]
  * </pre>
  *
  * <ol>
@@ -33,13 +33,14 @@ import java.util.function.ToDoubleFunction;
  *       that each is resumed alone), and REPS standbys are made with pg_basebackup, each on its own slot and port.
  *       All stop; the slots hold the WAL that follows.</li>
  *   <li>Warm-up, so that neither side is measured cold (Strata's JIT compilation, the standbys' caches): the
- *       primary writes {@code pgbench -i -s SCALE} and {@code pgbench -T max(5, SECONDS/3)}; every timeline and
+ *       primary writes {@code pgbench -i -s SCALE} twice and {@code pgbench -T max(5, SECONDS/3)}; every timeline and
  *       every standby then catches up with it, one at a time, and stops. That is REPS catch-ups of the same kinds
  *       of records as the measured WAL before anything is measured.</li>
  *   <li>The measured workload: ROUNDS times {@code pgbench -i -s SCALE} (each drops and rewrites the tables), then
  *       {@code pgbench -c CLIENTS -T SECONDS}, then CHECKPOINT; the primary's flush LSN is the target. At the
- *       default (scale 10, 3 rounds, 30 s) that is several hundred MB of WAL, long enough for one-time work (JIT,
- *       class loading) not to dominate the window.</li>
+ *       default (scale 10, 3 rounds, 30 s) that is about 400 MB of WAL, long enough for one-time work (JIT, class
+ *       loading) not to dominate the window; the whole benchmark then takes about 3 minutes on 2 cores (--quick of
+ *       bench/run, scale 2 and 10 s: about 100 MB).</li>
  *   <li>Consumption in alternation, each alone on the machine: timeline 1, standby 1, timeline 2, standby 2, ...
  *       A timeline's tenant manager is opened before its clock starts; the rate is the WAL from where it resumes to
  *       the target over the time from resuming to reaching it (polled); the manager is closed (flushing its open
@@ -68,7 +69,7 @@ public final class IngestBench {
     private int seconds = 30;
     private int clients = 4;
     private int rounds = 3;
-    private int reps = 3;
+    private int reps = 5;
     private Path out;
 
     public static void main(String[] args) throws Exception {
@@ -172,7 +173,8 @@ public final class IngestBench {
      */
     private void warmUp(TestPrimary pg, List<Path> tenantDirs, List<Standby> standbys) throws Exception {
         int warmSeconds = Math.max(5, seconds / 3);
-        System.out.printf(Locale.ROOT, "warm-up: pgbench -i -s %d, pgbench -T %d%n", scale, warmSeconds);
+        System.out.printf(Locale.ROOT, "warm-up: pgbench -i -s %d twice, pgbench -T %d%n", scale, warmSeconds);
+        pg.pgbench("-i", "-q", "-s", Integer.toString(scale));
         pg.pgbench("-i", "-q", "-s", Integer.toString(scale));
         pg.pgbench("-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(warmSeconds), "-n");
         pg.sql("CHECKPOINT");
