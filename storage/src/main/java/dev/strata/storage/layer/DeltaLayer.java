@@ -95,7 +95,7 @@ public final class DeltaLayer extends PersistentLayer {
         int blockNo = reader.leafBlockNo(last);
         int o = reader.leafOffset(last);
         byte[] b = blocks.apply(blockNo);
-        long[] out = new long[1 + 3 * 16];
+        long[] out = new long[1 + 3 * 4]; // most reads need few versions from one layer; grows by doubling
         int n = 0;
         for (long i = last; i >= 0; i--) {
             if (o < 0) { // the previous entry ends the previous leaf block
@@ -111,7 +111,7 @@ public final class DeltaLayer extends PersistentLayer {
             }
             checkLsn(lsn, i);
             if (1 + 3 * (n + 1) > out.length) {
-                out = java.util.Arrays.copyOf(out, 1 + 6 * n);
+                out = java.util.Arrays.copyOf(out, 1 + 6 * Math.max(n, 1));
             }
             long packed = Bytes.getLong(b, o + FENCE_WIDTH);
             out[1 + 3 * n] = lsn;

@@ -99,6 +99,75 @@ class LayerFileRoundTripTest {
         }
     }
 
+    /** 300 pages: more than the two 512 KiB buffers that circulate between a writer and its write-behind thread. */
+    private ImageLayer imageOf300Pages(Path in, DurableFiles df, boolean writeBehind) {
+        byte[] page = new byte[8192];
+        try (ImageLayerWriter w = new ImageLayerWriter(in, df, writeBehind, true)) {
+            for (int i = 0; i < 300; i++) {
+                java.util.Arrays.fill(page, (byte) i);
+                w.add(key(i), page);
+            }
+            return w.finish(new KeyRange(key(0), key(300)), 500, cache);
+        }
+    }
+
+    @Test
+    void writeBehindWritesTheSameBytesAsWritingInline() throws Exception {
+        Path inline = Files.createDirectory(dir.resolve("inline"));
+        Path behind = Files.createDirectory(dir.resolve("behind"));
+        try (ImageLayer a = imageOf300Pages(inline, files, false);
+             ImageLayer b = imageOf300Pages(behind, files, true)) {
+            assertThat(Files.readAllBytes(b.path())).isEqualTo(Files.readAllBytes(a.path()));
+            ReconstructState st = new ReconstructState(key(299));
+            b.collect(st, 500, 500);
+            assertThat(st.image()).hasSize(8192).containsOnly((byte) 299);
+        }
+    }
+
+    @Test
+    void aWriteRefusedOnTheWriteBehindThreadFailsTheWriterWhichLeavesNoFile() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        DurableFiles failing = new DurableFiles(point -> {
+            if (point.equals("layer.write") && writes.incrementAndGet() == 2) {
+                throw new IllegalStateException("disk full at the second write");
+            }
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> imageOf300Pages(dir, failing, true))
+                .hasMessageContaining("disk full at the second write");
+        try (var left = Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void aScanFindsTheSameVersionsAsReadsThroughThePageCache() {
+        DeltaLayer layer;
+        try (DeltaLayerWriter w = new DeltaLayerWriter(dir, files, true, false)) {
+            for (int i = 0; i < 2000; i++) {
+                w.add(key(i), 100, Value.image(new byte[300 + i % 7]));
+                for (int r = 1; r <= i % 5; r++) {
+                    w.add(key(i), 100 + r, Value.pgRecord(new byte[]{(byte) i, (byte) r}, false));
+                }
+            }
+            layer = w.finish(KeyRange.ALL, 100, 200, cache);
+        }
+        try (layer) {
+            ReconstructState.Scan scan = new ReconstructState.Scan();
+            for (int i = 0; i < 2000; i++) {
+                ReconstructState cached = new ReconstructState(key(i));
+                layer.collect(cached, 0, 199);
+                ReconstructState scanned = new ReconstructState(key(i), scan);
+                layer.collect(scanned, 0, 199);
+                assertThat(scanned.image()).isEqualTo(cached.image()).hasSize(300 + i % 7);
+                assertThat(scanned.recordsNewestFirst()).isEqualTo(cached.recordsNewestFirst()).hasSize(i % 5);
+                if (i % 5 > 0) {
+                    assertThat(scanned.recordsNewestFirst().get(0).lsn()).isEqualTo(100 + i % 5);
+                    assertThat(scanned.recordsOldestFirst().get(0).lsn()).isEqualTo(101);
+                }
+            }
+        }
+    }
+
     @Test
     void layerNamesRoundTrip() {
         LayerName d = LayerName.delta(KeyRange.ALL, 0x1696070L, 0x16960E9L);
