@@ -1,31 +1,48 @@
 package dev.strata.storage.cache;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongFunction;
 
 /**
  * A bounded cache of immutable file blocks, shared by every layer file of an engine and keyed by (file id, block
  * number). It holds blocks only after they passed their checksum, so a cached block never needs checking again.
  * File ids are never reused, so blocks of deleted files are simply never asked for again and age out.
  *
- * <p>Design (like Neon's slot array): a fixed ring of {@code capacity / 8 KiB} slots evicted by CLOCK, and a
- * concurrent hash map from key to slot entry. A hit is one hash lookup plus setting a reference bit (only written
- * when not yet set, so hot blocks do not bounce a cache line between readers); a miss loads the block outside any
- * lock, then takes the eviction lock just to swap it into the ring. Measured on the read path this costs about half
- * of what a general-purpose cache with frequency sketches and read buffers does, and layer reads are dominated by
- * block lookups.
+ * <p>Design (like Neon's slot array): a fixed ring of {@code capacity / 8 KiB} slots evicted by CLOCK, and an
+ * open-addressing hash table (linear probing, primitive long keys, at most half full) from key to slot entry. A hit
+ * reads the table without any lock or allocation: it probes from the key's home slot until it finds an entry with
+ * the key or an empty slot, then sets the entry's reference bit (only written when not yet set, so hot blocks do not
+ * bounce a cache line between readers). Only a miss takes the lock, after loading the block outside it, to insert
+ * the entry and evict the first unreferenced ring slot the clock hand finds. Eviction deletes by shifting later
+ * entries of the probe run back, so the table never holds tombstones.
+ *
+ * <p>Why lock-free reads are safe: entries are immutable (key and data are final, the data is never written once
+ * cached), the table is written only under the lock and its slots are published with release stores. A reader
+ * racing with a backward shift may miss an entry that is being moved; it then loads and checks the block from disk
+ * and, under the lock, finds the entry already there and returns it. It can never return another key's block,
+ * because it compares the key stored in the entry itself.
  */
 public final class PageCache {
     private static final AtomicLong NEXT_FILE_ID = new AtomicLong(1);
     private static final int BLOCK = 8192;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Entry[].class);
+
+    /** Loads (and checks) one block of a file on a miss. */
+    @FunctionalInterface
+    public interface Loader {
+        byte[] load(long blockNo);
+    }
 
     private final long capacityBytes;
-    private final ConcurrentHashMap<Long, Entry> map;
-    private final Entry[] slots;
-    private final ReentrantLock evictLock = new ReentrantLock();
+    /** The hash table: a power of two at least twice the ring, so probe runs stay short. */
+    private final Entry[] table;
+    private final int mask;
+    /** The CLOCK ring: what is cached, in insertion order; its length bounds the cache. */
+    private final Entry[] ring;
+    private final ReentrantLock lock = new ReentrantLock();
     private int hand;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -43,9 +60,11 @@ public final class PageCache {
 
     public PageCache(long capacityBytes) {
         this.capacityBytes = capacityBytes;
-        int n = (int) Math.max(16, Math.min(Integer.MAX_VALUE - 8, capacityBytes / BLOCK));
-        this.slots = new Entry[n];
-        this.map = new ConcurrentHashMap<>(n * 2);
+        int n = (int) Math.max(16, Math.min(1 << 28, capacityBytes / BLOCK));
+        this.ring = new Entry[n];
+        int size = Integer.highestOneBit(n - 1) << 2; // the next power of two >= n, doubled
+        this.table = new Entry[size];
+        this.mask = size - 1;
     }
 
     /** A process-wide unique id for a newly opened file. */
@@ -57,9 +76,10 @@ public final class PageCache {
      * The block, loading (and so checking) it with {@code loader} on a miss. Exceptions of the loader propagate and
      * nothing is cached.
      */
-    public byte[] get(long fileId, int blockNo, LongFunction<byte[]> loader) {
-        long key = scramble((fileId << 32) | (blockNo & 0xFFFF_FFFFL));
-        Entry e = map.get(key);
+    public byte[] get(long fileId, int blockNo, Loader loader) {
+        long key = (fileId << 32) | (blockNo & 0xFFFF_FFFFL);
+        int home = (int) scramble(key) & mask;
+        Entry e = find(key, home);
         if (e != null) {
             if (!e.referenced) {
                 e.referenced = true;
@@ -68,43 +88,89 @@ public final class PageCache {
             return e.data;
         }
         misses.increment();
-        byte[] data = loader.apply(blockNo & 0xFFFF_FFFFL);
-        Entry fresh = new Entry(key, data);
-        Entry raced = map.putIfAbsent(key, fresh);
-        if (raced != null) {
-            return raced.data;
-        }
-        install(fresh);
-        return data;
+        byte[] data = loader.load(blockNo & 0xFFFF_FFFFL);
+        return insert(new Entry(key, data), home);
     }
 
-    /** Puts the entry into the ring, evicting the first slot the clock hand finds unreferenced. */
-    private void install(Entry fresh) {
-        evictLock.lock();
-        try {
-            while (true) {
-                Entry victim = slots[hand];
-                if (victim != null && victim.referenced) {
-                    victim.referenced = false;
-                    hand = (hand + 1) % slots.length;
-                    continue;
-                }
-                if (victim != null) {
-                    map.remove(victim.key, victim);
-                }
-                slots[hand] = fresh;
-                hand = (hand + 1) % slots.length;
-                return;
+    private Entry find(long key, int home) {
+        Entry[] t = table;
+        for (int i = home; ; i = (i + 1) & mask) {
+            Entry e = (Entry) SLOT.getAcquire(t, i);
+            if (e == null || e.key == key) {
+                return e;
             }
+        }
+    }
+
+    /** Inserts the entry unless another thread did first (then returns that one's data), evicting one block. */
+    private byte[] insert(Entry fresh, int home) {
+        lock.lock();
+        try {
+            int i = home;
+            for (Entry e; (e = table[i]) != null; i = (i + 1) & mask) {
+                if (e.key == fresh.key) {
+                    return e.data;
+                }
+            }
+            Entry victim = advanceHand();
+            if (victim != null) {
+                remove(victim);
+                // The shift may have moved entries of our run: look for the first empty slot again.
+                i = home;
+                while (table[i] != null) {
+                    i = (i + 1) & mask;
+                }
+            }
+            SLOT.setRelease(table, i, fresh);
+            ring[hand] = fresh;
+            hand = hand + 1 == ring.length ? 0 : hand + 1;
+            return fresh.data;
         } finally {
-            evictLock.unlock();
+            lock.unlock();
+        }
+    }
+
+    /** Moves the clock hand to the first unreferenced (or empty) ring slot, clearing bits on the way. */
+    private Entry advanceHand() {
+        while (true) {
+            Entry victim = ring[hand];
+            if (victim == null || !victim.referenced) {
+                return victim;
+            }
+            victim.referenced = false;
+            hand = hand + 1 == ring.length ? 0 : hand + 1;
         }
     }
 
     /**
+     * Deletes an entry from the table by backward shift: each later entry of the probe run whose home slot does not
+     * lie cyclically in (gap, its slot] moves into the gap, so every entry stays reachable from its home slot
+     * through a run of non-empty slots.
+     */
+    private void remove(Entry victim) {
+        int gap = (int) scramble(victim.key) & mask;
+        while (table[gap] != victim) {
+            gap = (gap + 1) & mask;
+        }
+        for (int i = (gap + 1) & mask; ; i = (i + 1) & mask) {
+            Entry e = table[i];
+            if (e == null) {
+                break;
+            }
+            int home = (int) scramble(e.key) & mask;
+            boolean stays = gap <= i ? (gap < home && home <= i) : (gap < home || home <= i);
+            if (!stays) {
+                SLOT.setRelease(table, gap, e);
+                gap = i;
+            }
+        }
+        SLOT.setRelease(table, gap, (Entry) null);
+    }
+
+    /**
      * A bijection on longs (the MurmurHash3 finaliser), so that (file, block) pairs spread over the hash table:
-     * Long.hashCode of the plain {@code file << 32 | block} is {@code file ^ block}, which collides for every pair
-     * with the same XOR.
+     * the plain {@code file << 32 | block} puts consecutive blocks of one file in consecutive slots and every file
+     * at the same place.
      */
     static long scramble(long x) {
         x ^= x >>> 33;
@@ -127,14 +193,31 @@ public final class PageCache {
         return misses.sum();
     }
 
+    /** The number of blocks cached now (for tests). */
+    public int size() {
+        lock.lock();
+        try {
+            int n = 0;
+            for (Entry e : ring) {
+                n += e == null ? 0 : 1;
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Drops every block (for tests that change files behind the cache's back). */
     public void clear() {
-        evictLock.lock();
+        lock.lock();
         try {
-            java.util.Arrays.fill(slots, null);
-            map.clear();
+            java.util.Arrays.fill(ring, null);
+            for (int i = 0; i < table.length; i++) {
+                SLOT.setRelease(table, i, (Entry) null);
+            }
+            hand = 0;
         } finally {
-            evictLock.unlock();
+            lock.unlock();
         }
     }
 }

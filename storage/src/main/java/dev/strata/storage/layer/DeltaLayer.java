@@ -61,7 +61,7 @@ public final class DeltaLayer extends PersistentLayer {
     @Override
     public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
         byte[] keyBytes = st.keyBytes();
-        byte[] target = new byte[FENCE_WIDTH];
+        byte[] target = st.probe(FENCE_WIDTH);
         System.arraycopy(keyBytes, 0, target, 0, Key.SIZE);
         Bytes.putLong(target, Key.SIZE, uptoLsn);
         java.util.function.IntFunction<byte[]> blocks = st.blocks(reader);
@@ -69,7 +69,8 @@ public final class DeltaLayer extends PersistentLayer {
         if (last < 0) {
             return;
         }
-        long[] found = walkBack(blocks, last, keyBytes, floorLsn);
+        long[] found = walkBack(blocks, last, keyBytes, floorLsn, st.scratch(1 + 3 * 4));
+        st.keepScratch(found);
         int n = (int) found[0];
         if (n == 0) {
             return;
@@ -86,16 +87,17 @@ public final class DeltaLayer extends PersistentLayer {
 
     /**
      * Walks back from leaf entry {@code last} over the versions of the key that {@code read} needs, on the index
-     * only. Returns their count n, then per version (newest first) its LSN, packed offset word and length.
+     * only. Returns their count n, then per version (newest first) its LSN, packed offset word and length, in
+     * {@code out} or, when more versions than fit, in a copy that grows by doubling.
      */
-    private long[] walkBack(java.util.function.IntFunction<byte[]> blocks, long last, byte[] keyBytes, long floorLsn) {
+    private long[] walkBack(java.util.function.IntFunction<byte[]> blocks, long last, byte[] keyBytes, long floorLsn,
+            long[] out) {
         long k0 = Bytes.getLong(keyBytes, 0);
         long k1 = Bytes.getLong(keyBytes, 8);
         int k2 = ((keyBytes[16] & 0xFF) << 8) | (keyBytes[17] & 0xFF);
         int blockNo = reader.leafBlockNo(last);
         int o = reader.leafOffset(last);
         byte[] b = blocks.apply(blockNo);
-        long[] out = new long[1 + 3 * 4]; // most reads need few versions from one layer; grows by doubling
         int n = 0;
         for (long i = last; i >= 0; i--) {
             if (o < 0) { // the previous entry ends the previous leaf block

@@ -22,6 +22,8 @@ final class LayerFileReader implements AutoCloseable {
     private final String file;
     private final long fileId = PageCache.newFileId();
     private final PageCache cache;
+    /** {@link #load}, bound once: a method reference made per lookup would be an allocation per block read. */
+    private final PageCache.Loader loader = this::load;
     private final FileHandles handles;
     private final LayerFileFormat.Summary summary;
     private final int perLeaf;
@@ -87,21 +89,31 @@ final class LayerFileReader implements AutoCloseable {
 
     /** A checked block, from the cache or from disk. */
     byte[] block(int blockNo) {
-        return cache.get(fileId, blockNo, this::load);
+        return cache.get(fileId, blockNo, loader);
     }
 
     /**
-     * Remembers the last block a reader asked for, so that walking adjacent entries or values of one key costs one
-     * cache lookup per block rather than one per entry.
+     * Remembers the last block a read asked for, so that walking adjacent entries or values of one key costs one
+     * cache lookup per block rather than one per entry. A read keeps one and points it at each layer file it visits
+     * ({@link #of}), so that visiting a layer allocates nothing.
      */
-    final class Memo implements java.util.function.IntFunction<byte[]> {
+    static final class Memo implements java.util.function.IntFunction<byte[]> {
+        private LayerFileReader reader;
         private int no = -1;
         private byte[] b;
+
+        /** Starts remembering blocks of {@code r}, forgetting those of the previous file. */
+        Memo of(LayerFileReader r) {
+            reader = r;
+            no = -1;
+            b = null;
+            return this;
+        }
 
         @Override
         public byte[] apply(int blockNo) {
             if (blockNo != no) {
-                b = block(blockNo);
+                b = reader.block(blockNo);
                 no = blockNo;
             }
             return b;

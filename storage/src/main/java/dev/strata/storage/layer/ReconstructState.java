@@ -22,6 +22,10 @@ public final class ReconstructState {
     private boolean complete;
 
     private final Scan scan;
+    /** Per-read scratch that layers reuse (a read visits its layers one at a time, on one thread). */
+    private LayerFileReader.Memo memo;
+    private byte[] probe;
+    private long[] found;
 
     public ReconstructState(Key key) {
         this(key, null);
@@ -39,7 +43,34 @@ public final class ReconstructState {
      * scan's own blocks when reading many keys in order.
      */
     java.util.function.IntFunction<byte[]> blocks(LayerFileReader reader) {
-        return scan == null ? reader.new Memo() : scan.blocks(reader);
+        if (scan != null) {
+            return scan.blocks(reader);
+        }
+        if (memo == null) {
+            memo = new LayerFileReader.Memo();
+        }
+        return memo.of(reader);
+    }
+
+    /** A reusable buffer of {@code len} bytes for an index probe (its contents are the caller's to set). */
+    byte[] probe(int len) {
+        if (probe == null || probe.length != len) {
+            probe = new byte[len];
+        }
+        return probe;
+    }
+
+    /** A reusable array of at least {@code len} longs (contents undefined). */
+    long[] scratch(int len) {
+        if (found == null || found.length < len) {
+            found = new long[Math.max(len, 16)];
+        }
+        return found;
+    }
+
+    /** Hands back a scratch array that a layer had to grow, so the next layer of this read reuses it. */
+    void keepScratch(long[] grown) {
+        found = grown;
     }
 
     /**
