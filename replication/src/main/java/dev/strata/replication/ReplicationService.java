@@ -157,7 +157,7 @@ public final class ReplicationService implements AutoCloseable {
             return pc.identify();
         } catch (PermanentFailure e) {
             throw new ReplicationException(e.getMessage(), e);
-        } catch (SQLException e) {
+        } catch (IOException e) {
             throw new ReplicationException("cannot open a replication connection to " + info.host() + ":"
                     + info.port() + " as " + info.user() + ": " + e.getMessage() + ". " + PrimaryDiagnosis.advice(info),
                     e);

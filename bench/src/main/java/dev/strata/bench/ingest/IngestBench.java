@@ -12,44 +12,64 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /**
  * WAL ingest throughput: Strata's ingest and a PostgreSQL 15 hot standby's replay of the same pgbench WAL, same
- * machine, same run, as a ratio.
+ * machine, same run, as a ratio, measured in steady state and repeated so that the noise can be stated.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.strata.bench.ingest.IngestBench [--scale 10] [--seconds 30]
- *      [--clients 4] [--out result.json]
+ *      [--rounds 3] [--reps 5] [--clients 4] [--out result.json]
  * </pre>
  *
  * <ol>
- *   <li>A scratch primary (the test primary's settings: fsync off, asynchronous commit). Strata imports it through
- *       a slot and stops; a standby is made with pg_basebackup on a second slot. A warm-up, so that neither is
- *       measured cold, consumed the way the measurement is: the primary writes {@code pgbench -i -s SCALE} twice
- *       (the second drops the first's tables, as the measured one does) and {@code pgbench -T} half as long, then
- *       Strata resumes and catches up with it (so that the JIT compiles the catch-up path for WAL of the same
- *       kinds of records as the measured WAL) and the standby replays it; then both stop. Both slots now hold the
- *       WAL that follows.</li>
- *   <li>The workload writes the WAL both will consume: {@code pgbench -i -s SCALE}, then
- *       {@code pgbench -c CLIENTS -T SECONDS}, then CHECKPOINT; the primary's flush LSN is the target.</li>
- *   <li>Strata resumes streaming (the layer engine on local disk, Java redo, layer files fsynced): the rate is the
- *       WAL from where it resumed to the target over the time to reach it.</li>
- *   <li>The standby starts and streams (PostgreSQL's own replay, recovery_prefetch at its default, fsync off): the
- *       rate is the WAL from the first replay position seen once it accepts connections to the target, over that
- *       time.</li>
+ *   <li>A scratch primary (the test primary's settings: fsync off, asynchronous commit, autovacuum off). REPS
+ *       Strata timelines are imported from it, each through its own slot and into its own tenant directory (so
+ *       that each is resumed alone), and REPS standbys are made with pg_basebackup, each on its own slot and port.
+ *       All stop; the slots hold the WAL that follows.</li>
+ *   <li>Warm-up, so that neither side is measured cold (Strata's JIT compilation, the standbys' caches): the
+ *       primary writes {@code pgbench -i -s SCALE} twice and {@code pgbench -T max(5, SECONDS/3)}; every timeline and
+ *       every standby then catches up with it, one at a time, and stops. That is REPS catch-ups of the same kinds
+ *       of records as the measured WAL before anything is measured.</li>
+ *   <li>The measured workload: ROUNDS times {@code pgbench -i -s SCALE} (each drops and rewrites the tables), then
+ *       {@code pgbench -c CLIENTS -T SECONDS}, then CHECKPOINT; the primary's flush LSN is the target. At the
+ *       default (scale 10, 3 rounds, 30 s) that is about 400 MB of WAL, long enough for one-time work (JIT, class
+ *       loading) not to dominate the window; the whole benchmark then takes about 3 minutes on 2 cores (--quick of
+ *       bench/run, scale 2 and 10 s: about 100 MB).</li>
+ *   <li>Consumption in alternation, each alone on the machine: timeline 1, standby 1, timeline 2, standby 2, ...
+ *       A timeline's tenant manager is opened before its clock starts; the rate is the WAL from where it resumes to
+ *       the target over the time from resuming to reaching it (polled); the manager is closed (flushing its open
+ *       layers) before the next consumer starts. A standby starts; its rate is the WAL from the first replay
+ *       position seen once it accepts connections to the target, over that time (polled); it stops before the
+ *       next consumer starts. Neither side is charged for the work that follows reaching the target.</li>
  * </ol>
- * The two run one after the other so that they do not share the two cores. Each is also charged the CPU time it
- * used (this JVM's process CPU time; the standby's postmaster and children from /proc), which keeps the comparison
- * meaningful on a machine that other work shares. JSON written to {@code --out}: {@code ingest_mb_s},
- * {@code standby_mb_s}, {@code ingest_ratio_vs_standby} (wall clock; MB = 2^20 bytes), {@code ingest_mb_per_cpu_s},
- * {@code standby_mb_per_cpu_s}, {@code ingest_cpu_ratio_vs_standby}, plus the inputs, the WAL each consumed and
- * the load average when the measurement began.
+ * Each side is also charged the CPU time it used (this JVM's process CPU time; the standby's postmaster and
+ * children from /proc), which keeps the comparison meaningful on a machine that other work shares.
+ *
+ * <p>JSON written to {@code --out} (MB = 2^20 bytes). Medians over the repetitions: {@code ingest_mb_s},
+ * {@code standby_mb_s}, {@code ingest_ratio_vs_standby} (the median of the per-repetition wall-clock ratios),
+ * {@code ingest_mb_per_cpu_s}, {@code standby_mb_per_cpu_s}, {@code ingest_cpu_ratio_vs_standby} (median of the
+ * per-repetition CPU ratios), {@code strata_seconds}, {@code standby_seconds}, {@code strata_cpu_seconds},
+ * {@code standby_cpu_seconds}. Per repetition, as arrays in repetition order (the noise is their spread):
+ * {@code ingest_mb_s_by_rep}, {@code standby_mb_s_by_rep}, {@code ingest_ratio_by_rep},
+ * {@code ingest_mb_per_cpu_s_by_rep}, {@code standby_mb_per_cpu_s_by_rep}, {@code ingest_cpu_ratio_by_rep},
+ * {@code strata_seconds_by_rep}, {@code standby_seconds_by_rep}, {@code strata_cpu_seconds_by_rep},
+ * {@code standby_cpu_seconds_by_rep}, {@code load_average_by_rep} (1-minute load when each pair began). Plus the
+ * inputs ({@code scale}, {@code seconds}, {@code clients}, {@code rounds}, {@code reps}), the WAL written
+ * ({@code wal_bytes}) and consumed in the first repetition ({@code strata_wal_bytes}, {@code standby_wal_bytes}),
+ * and {@code load_average} when the measurements began.
  */
 public final class IngestBench {
     private int scale = 10;
     private int seconds = 30;
     private int clients = 4;
+    private int rounds = 3;
+    private int reps = 5;
     private Path out;
 
     public static void main(String[] args) throws Exception {
@@ -68,11 +88,16 @@ public final class IngestBench {
                 case "--scale" -> scale = Integer.parseInt(v);
                 case "--seconds" -> seconds = Integer.parseInt(v);
                 case "--clients" -> clients = Integer.parseInt(v);
+                case "--rounds" -> rounds = Integer.parseInt(v);
+                case "--reps" -> reps = Integer.parseInt(v);
                 case "--out" -> out = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see the Javadoc of "
                         + IngestBench.class.getName() + ")");
             }
             i++;
+        }
+        if (reps < 1 || rounds < 1) {
+            throw new IllegalArgumentException("--reps and --rounds take a whole number >= 1");
         }
     }
 
@@ -87,100 +112,164 @@ public final class IngestBench {
         }
     }
 
+    /** One repetition: Strata's rate, then the standby's, and the load when the pair began. */
+    record Pair(Rate strata, Rate standby, double load) {
+        double ratio() {
+            return strata.mbPerSecond() / standby.mbPerSecond();
+        }
+
+        double cpuRatio() {
+            return strata.mbPerCpuSecond() / standby.mbPerCpuSecond();
+        }
+    }
+
     private void run() throws Exception {
         Path strataDir = Files.createTempDirectory("strata-ingest-bench-");
-        try (TestPrimary pg = TestPrimary.builder().setting("autovacuum", "off").start();
-             LocalTenantManager tenants = new LocalTenantManager(strataDir, new EngineConfig(), new JavaPageRedo())) {
-            Timeline tl;
-            Standby standby = Standby.create(pg);
-            try (ReplicationService rs = new ReplicationService(tenants)) {
-                tl = rs.createFromPrimary(null, null, pg.conninfo(), "strata_bench");
+        try (TestPrimary pg = TestPrimary.builder().setting("autovacuum", "off").start()) {
+            List<Path> tenantDirs = new ArrayList<>();
+            List<Standby> standbys = new ArrayList<>();
+            for (int r = 0; r < reps; r++) {
+                Path dir = strataDir.resolve("rep-" + r);
+                try (LocalTenantManager tenants = open(dir); ReplicationService rs = new ReplicationService(tenants)) {
+                    rs.createFromPrimary(null, null, pg.conninfo(), "strata_bench_" + r);
+                }
+                tenantDirs.add(dir);
+                standbys.add(Standby.create(pg, "standby_bench_" + r));
             }
-            warmUp(pg, tenants, tl);
-            standby.catchUpAndStop(pg.currentFlushLsn());
+            warmUp(pg, tenantDirs, standbys);
             long walStart = pg.currentInsertLsn();
-            System.out.printf(Locale.ROOT, "generating WAL: pgbench -i -s %d, pgbench -c %d -T %d%n", scale, clients,
-                    seconds);
-            pg.pgbench("-i", "-q", "-s", Integer.toString(scale));
+            System.out.printf(Locale.ROOT, "generating WAL: %d x pgbench -i -s %d, pgbench -c %d -T %d%n", rounds,
+                    scale, clients, seconds);
+            for (int i = 0; i < rounds; i++) {
+                pg.pgbench("-i", "-q", "-s", Integer.toString(scale));
+            }
             pg.pgbench("-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(seconds), "-n");
             pg.sql("CHECKPOINT");
             long target = pg.currentFlushLsn();
             System.out.printf(Locale.ROOT, "WAL from %s to %s: %.1f MB%n", Lsn.format(walStart), Lsn.format(target),
                     (target - walStart) / 1048576.0);
             double load = ProcessCpu.loadAverage();
-            Rate strata = measureStrata(tenants, tl, target);
-            Rate replay = standby.measureReplay(target);
-            report(walStart, target, strata, replay, load);
+            List<Pair> pairs = new ArrayList<>();
+            for (int r = 0; r < reps; r++) {
+                double repLoad = ProcessCpu.loadAverage();
+                System.out.printf(Locale.ROOT, "repetition %d of %d (load %.2f)%n", r + 1, reps, repLoad);
+                Rate strata = measureStrata(tenantDirs.get(r), target);
+                Rate replay = standbys.get(r).measureReplay(target);
+                pairs.add(new Pair(strata, replay, repLoad));
+            }
+            report(walStart, target, pairs, load);
         } finally {
             TestPrimary.deleteTree(strataDir);
         }
     }
 
+    private static LocalTenantManager open(Path dir) {
+        return new LocalTenantManager(dir, new EngineConfig(), new JavaPageRedo());
+    }
+
     /**
-     * WAL both consumers see before the measurement, so that neither is measured cold (Strata's JIT compilation,
-     * the standby's caches): the same kinds of records as the measured WAL, consumed by catching up as there.
+     * WAL every consumer sees before the measurement, so that neither side is measured cold: the same kinds of
+     * records as the measured WAL, consumed by catching up as there.
      */
-    private void warmUp(TestPrimary pg, LocalTenantManager tenants, Timeline tl) throws Exception {
-        System.out.printf(Locale.ROOT, "warm-up: pgbench -i -s %d twice, pgbench -T %d%n", scale,
-                Math.max(5, seconds / 2));
+    private void warmUp(TestPrimary pg, List<Path> tenantDirs, List<Standby> standbys) throws Exception {
+        int warmSeconds = Math.max(5, seconds / 3);
+        System.out.printf(Locale.ROOT, "warm-up: pgbench -i -s %d twice, pgbench -T %d%n", scale, warmSeconds);
         pg.pgbench("-i", "-q", "-s", Integer.toString(scale));
         pg.pgbench("-i", "-q", "-s", Integer.toString(scale));
-        pg.pgbench("-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(Math.max(5, seconds / 2)),
-                "-n");
+        pg.pgbench("-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(warmSeconds), "-n");
         pg.sql("CHECKPOINT");
         long target = pg.currentFlushLsn();
-        try (ReplicationService rs = new ReplicationService(tenants)) {
-            rs.resumeAll();
-            // polled, as the measurement polls: a waiter would make every record wake it, and the JIT would
-            // compile that path and then have to recompile when the measurement has no waiter
-            while (tl.lastRecordLsn() < target) {
-                Thread.sleep(5);
+        for (int r = 0; r < tenantDirs.size(); r++) {
+            try (LocalTenantManager tenants = open(tenantDirs.get(r));
+                 ReplicationService rs = new ReplicationService(tenants)) {
+                Timeline tl = only(tenants);
+                rs.resumeAll();
+                // polled, as the measurement polls: a waiter would make every record wake it, and the JIT would
+                // compile that path and then have to recompile when the measurement has no waiter
+                while (tl.lastRecordLsn() < target) {
+                    Thread.sleep(5);
+                }
+            }
+            standbys.get(r).catchUpAndStop(target);
+        }
+    }
+
+    private static Timeline only(LocalTenantManager tenants) {
+        return tenants.tenants().get(0).timelines().get(0);
+    }
+
+    private static Rate measureStrata(Path tenantDir, long target) throws Exception {
+        try (LocalTenantManager tenants = open(tenantDir)) {
+            Timeline tl = only(tenants);
+            long from = tl.lastRecordLsn();
+            try (ReplicationService rs = new ReplicationService(tenants)) {
+                java.util.Map<String, Long> threads0 = ProcessCpu.threadNanos();
+                long cpu0 = ProcessCpu.jvmNanos();
+                long gc0 = ProcessCpu.gcMillis();
+                long jit0 = ProcessCpu.jitMillis();
+                long t0 = System.nanoTime();
+                rs.resumeAll();
+                // polled rather than waitForLsn: a waiter is woken by every record, which would charge the
+                // measurement for the measuring
+                while (tl.lastRecordLsn() < target) {
+                    Thread.sleep(5);
+                }
+                long nanos = System.nanoTime() - t0;
+                ProcessCpu.printThreadDeltas(threads0, ProcessCpu.jvmNanos() - cpu0);
+                System.out.printf(Locale.ROOT, "  of which garbage collection %d ms, JIT compilation %d ms "
+                        + "(elapsed)%n", ProcessCpu.gcMillis() - gc0, ProcessCpu.jitMillis() - jit0);
+                Rate r = new Rate(from, target, nanos, ProcessCpu.jvmNanos() - cpu0);
+                System.out.printf(Locale.ROOT, "Strata ingest: %s to %s in %.2f s = %.1f MB/s, %.2f CPU s%n",
+                        Lsn.format(from), Lsn.format(target), nanos / 1e9, r.mbPerSecond(), r.cpuNanos() / 1e9);
+                return r;
             }
         }
     }
 
-    private static Rate measureStrata(LocalTenantManager tenants, Timeline tl, long target) throws Exception {
-        long from = tl.lastRecordLsn();
-        try (ReplicationService rs = new ReplicationService(tenants)) {
-            java.util.Map<String, Long> threads0 = ProcessCpu.threadNanos();
-            long cpu0 = ProcessCpu.jvmNanos();
-            long gc0 = ProcessCpu.gcMillis();
-            long jit0 = ProcessCpu.jitMillis();
-            long t0 = System.nanoTime();
-            rs.resumeAll();
-            // polled rather than waitForLsn: a waiter is woken by every record, which would charge the
-            // measurement for the measuring
-            while (tl.lastRecordLsn() < target) {
-                Thread.sleep(5);
-            }
-            long nanos = System.nanoTime() - t0;
-            ProcessCpu.printThreadDeltas(threads0, ProcessCpu.jvmNanos() - cpu0);
-            System.out.printf(Locale.ROOT, "  of which garbage collection %d ms, JIT compilation %d ms (elapsed)%n",
-                    ProcessCpu.gcMillis() - gc0, ProcessCpu.jitMillis() - jit0);
-            Rate r = new Rate(from, target, nanos, ProcessCpu.jvmNanos() - cpu0);
-            System.out.printf(Locale.ROOT, "Strata ingest: %s to %s in %.2f s = %.1f MB/s, %.2f CPU s%n",
-                    Lsn.format(from), Lsn.format(target), nanos / 1e9, r.mbPerSecond(), r.cpuNanos() / 1e9);
-            return r;
-        }
+    private static double median(List<Pair> pairs, ToDoubleFunction<Pair> f) {
+        double[] v = pairs.stream().mapToDouble(f).sorted().toArray();
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    private void report(long walStart, long target, Rate strata, Rate replay, double load) throws IOException {
-        double ratio = strata.mbPerSecond() / replay.mbPerSecond();
-        double cpuRatio = strata.mbPerCpuSecond() / replay.mbPerCpuSecond();
-        String json = String.format(Locale.ROOT, "{%n  \"ingest_mb_s\": %.2f,%n  \"standby_mb_s\": %.2f,%n"
-                        + "  \"ingest_ratio_vs_standby\": %.3f,%n  \"ingest_mb_per_cpu_s\": %.2f,%n"
-                        + "  \"standby_mb_per_cpu_s\": %.2f,%n  \"ingest_cpu_ratio_vs_standby\": %.3f,%n"
-                        + "  \"wal_bytes\": %d,%n  \"strata_wal_bytes\": %d,%n  \"standby_wal_bytes\": %d,%n"
-                        + "  \"strata_seconds\": %.3f,%n  \"standby_seconds\": %.3f,%n  \"strata_cpu_seconds\": %.3f,%n"
-                        + "  \"standby_cpu_seconds\": %.3f,%n  \"load_average\": %.2f,%n  \"scale\": %d,%n"
-                        + "  \"seconds\": %d,%n  \"clients\": %d%n}%n",
-                strata.mbPerSecond(), replay.mbPerSecond(), ratio, strata.mbPerCpuSecond(), replay.mbPerCpuSecond(),
-                cpuRatio, target - walStart, strata.toLsn() - strata.fromLsn(), replay.toLsn() - replay.fromLsn(),
-                strata.nanos() / 1e9, replay.nanos() / 1e9, strata.cpuNanos() / 1e9, replay.cpuNanos() / 1e9, load,
-                scale, seconds, clients);
+    private static String array(List<Pair> pairs, ToDoubleFunction<Pair> f, String format) {
+        return Arrays.stream(pairs.stream().mapToDouble(f).toArray())
+                .mapToObj(d -> String.format(Locale.ROOT, format, d))
+                .reduce((a, b) -> a + ", " + b).map(s -> "[" + s + "]").orElse("[]");
+    }
+
+    private void report(long walStart, long target, List<Pair> pairs, double load) throws IOException {
+        List<ToDoubleFunction<Pair>> fs = List.of(p -> p.strata().mbPerSecond(), p -> p.standby().mbPerSecond(),
+                Pair::ratio, p -> p.strata().mbPerCpuSecond(), p -> p.standby().mbPerCpuSecond(), Pair::cpuRatio,
+                p -> p.strata().nanos() / 1e9, p -> p.standby().nanos() / 1e9, p -> p.strata().cpuNanos() / 1e9,
+                p -> p.standby().cpuNanos() / 1e9);
+        List<String> names = List.of("ingest_mb_s", "standby_mb_s", "ingest_ratio_vs_standby", "ingest_mb_per_cpu_s",
+                "standby_mb_per_cpu_s", "ingest_cpu_ratio_vs_standby", "strata_seconds", "standby_seconds",
+                "strata_cpu_seconds", "standby_cpu_seconds");
+        List<String> repNames = List.of("ingest_mb_s_by_rep", "standby_mb_s_by_rep", "ingest_ratio_by_rep",
+                "ingest_mb_per_cpu_s_by_rep", "standby_mb_per_cpu_s_by_rep", "ingest_cpu_ratio_by_rep",
+                "strata_seconds_by_rep", "standby_seconds_by_rep", "strata_cpu_seconds_by_rep",
+                "standby_cpu_seconds_by_rep");
+        StringBuilder json = new StringBuilder("{\n");
+        for (int i = 0; i < fs.size(); i++) {
+            String fmt = names.get(i).contains("ratio") ? "%.3f" : "%.2f";
+            json.append(String.format(Locale.ROOT, "  \"%s\": " + fmt + ",%n", names.get(i), median(pairs, fs.get(i))));
+        }
+        for (int i = 0; i < fs.size(); i++) {
+            String fmt = repNames.get(i).contains("ratio") ? "%.3f" : "%.2f";
+            json.append(String.format(Locale.ROOT, "  \"%s\": %s,%n", repNames.get(i), array(pairs, fs.get(i), fmt)));
+        }
+        Pair first = pairs.get(0);
+        json.append(String.format(Locale.ROOT, "  \"load_average_by_rep\": %s,%n  \"wal_bytes\": %d,%n"
+                        + "  \"strata_wal_bytes\": %d,%n  \"standby_wal_bytes\": %d,%n  \"load_average\": %.2f,%n"
+                        + "  \"scale\": %d,%n  \"seconds\": %d,%n  \"clients\": %d,%n  \"rounds\": %d,%n"
+                        + "  \"reps\": %d%n}%n",
+                array(pairs, Pair::load, "%.2f"), target - walStart,
+                first.strata().toLsn() - first.strata().fromLsn(), first.standby().toLsn() - first.standby().fromLsn(),
+                load, scale, seconds, clients, rounds, reps));
         System.out.print(json);
         if (out != null) {
-            Files.writeString(out, json, StandardCharsets.UTF_8);
+            Files.writeString(out, json.toString(), StandardCharsets.UTF_8);
         }
     }
 }

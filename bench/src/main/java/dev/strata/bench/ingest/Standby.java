@@ -19,10 +19,9 @@ import java.util.Locale;
 
 /**
  * A PostgreSQL 15 hot standby of a {@link TestPrimary}, made with {@code pg_basebackup -X stream -R -C -S} (so its
- * slot holds the WAL while it is stopped), on a port of its own, run as the postgres OS user.
+ * slot, named by the caller, holds the WAL while it is stopped), on a port of its own, run as the postgres OS user.
  */
 final class Standby {
-    private static final String SLOT = "standby_bench";
     private final TestPrimary primary;
     private final Path dataDir;
     private final Path log;
@@ -35,11 +34,11 @@ final class Standby {
         this.port = port;
     }
 
-    static Standby create(TestPrimary pg) throws IOException {
-        Path root = pg.scratchDir("standby");
+    static Standby create(TestPrimary pg, String slot) throws IOException {
+        Path root = pg.scratchDir(slot);
         Path data = root.resolve("data");
         pg.toolAsOwner("pg_basebackup", "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U", "postgres",
-                "-D", data.toString(), "-X", "stream", "-R", "-C", "-S", SLOT, "--no-sync");
+                "-D", data.toString(), "-X", "stream", "-R", "-C", "-S", slot, "--no-sync");
         int port = freePort();
         Files.writeString(data.resolve("postgresql.auto.conf"), "port = " + port + "\nhot_standby = on\n",
                 StandardOpenOption.APPEND);

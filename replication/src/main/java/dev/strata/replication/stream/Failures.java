@@ -1,6 +1,7 @@
 package dev.strata.replication.stream;
 
 import dev.strata.storage.pg.Lsn;
+import dev.strata.replication.pgwire.PgServerException;
 import org.postgresql.util.PSQLException;
 
 import java.sql.SQLException;
@@ -23,6 +24,11 @@ final class Failures {
         String msg = t.getMessage() == null ? t.toString() : t.getMessage();
         if (sql instanceof PSQLException p && p.getServerErrorMessage() != null) {
             msg = p.getServerErrorMessage().getMessage();
+        }
+        PgServerException server = find(t, PgServerException.class);
+        if (server != null) {
+            state = server.sqlState();
+            msg = server.serverMessage();
         }
         if ("58P01".equals(state) || msg.contains("has already been removed")) {
             return new PermanentFailure("the primary has already removed WAL Strata needs from "

@@ -1,38 +1,30 @@
 package dev.strata.replication.stream;
 
 import dev.strata.replication.pgwire.ConnInfo;
+import dev.strata.replication.pgwire.PgWireConnection;
 import dev.strata.storage.pg.Lsn;
-import org.postgresql.PGConnection;
-import org.postgresql.replication.LogSequenceNumber;
-import org.postgresql.replication.PGReplicationStream;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.io.IOException;
+import java.util.List;
 
 /**
- * A physical replication connection to the primary through pgjdbc: IDENTIFY_SYSTEM, the checks that the primary
- * can feed Strata (PostgreSQL 15, {@code wal_level} replica or logical), and START_REPLICATION on a slot.
- *
- * <p>The stream is built with {@code withAutomaticFlush(false)}: otherwise pgjdbc would confirm, on a keepalive,
- * WAL that was merely received. Only {@link PGReplicationStream#setFlushedLSN} moves the slot.
+ * A physical replication connection to the primary on the project's own wire client: IDENTIFY_SYSTEM, the checks
+ * that the primary can feed Strata (PostgreSQL 15, {@code wal_level} replica or logical), and START_REPLICATION on
+ * a slot ({@link ReplicationStream}). Only {@link ReplicationStream#sendStatus} moves the slot, with the durable
+ * LSN it is given: WAL merely received is never confirmed.
  */
 public final class PrimaryConnection implements AutoCloseable {
-    private final Connection conn;
+    private final PgWireConnection conn;
     private final ConnInfo info;
 
-    private PrimaryConnection(Connection conn, ConnInfo info) {
+    private PrimaryConnection(PgWireConnection conn, ConnInfo info) {
         this.conn = conn;
         this.info = info;
     }
 
     /** Opens a replication connection. */
-    public static PrimaryConnection open(ConnInfo info) throws SQLException {
-        return new PrimaryConnection(DriverManager.getConnection(info.jdbcUrl(), info.jdbcProperties(true)), info);
+    public static PrimaryConnection open(ConnInfo info) throws IOException {
+        return new PrimaryConnection(PgWireConnection.connect(info, true), info);
     }
 
     /**
@@ -40,22 +32,21 @@ public final class PrimaryConnection implements AutoCloseable {
      *
      * @throws PermanentFailure with the configuration change to make when the primary cannot feed Strata
      */
-    public SystemInfo identify() throws SQLException, PermanentFailure {
+    public SystemInfo identify() throws IOException, PermanentFailure {
         checkServer();
-        long sysid;
-        int tli;
-        long xlogpos;
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("IDENTIFY_SYSTEM")) {
-            rs.next();
-            sysid = Long.parseUnsignedLong(rs.getString(1));
-            tli = rs.getInt(2);
-            xlogpos = Lsn.parse(rs.getString(3));
+        List<String[]> rows = conn.query("IDENTIFY_SYSTEM");
+        if (rows.size() != 1 || rows.get(0).length < 3) {
+            throw new IOException("IDENTIFY_SYSTEM on " + conn.where() + " returned " + rows.size() + " rows");
         }
+        String[] r = rows.get(0);
+        long sysid = Long.parseUnsignedLong(r[0]);
+        int tli = Integer.parseInt(r[1]);
+        long xlogpos = Lsn.parse(r[2]);
         return new SystemInfo(sysid, tli, xlogpos, parseSize(show("wal_segment_size")),
                 parseMillis(show("wal_sender_timeout")));
     }
 
-    private void checkServer() throws SQLException, PermanentFailure {
+    private void checkServer() throws IOException, PermanentFailure {
         int version = Integer.parseInt(show("server_version_num"));
         if (version / 10000 != 15) {
             throw new PermanentFailure("the primary at " + info.host() + ":" + info.port() + " runs PostgreSQL "
@@ -71,11 +62,12 @@ public final class PrimaryConnection implements AutoCloseable {
     }
 
     /** {@code SHOW name} on the replication connection. */
-    public String show(String name) throws SQLException {
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SHOW " + name)) {
-            rs.next();
-            return rs.getString(1);
+    public String show(String name) throws IOException {
+        List<String[]> rows = conn.query("SHOW " + name);
+        if (rows.isEmpty() || rows.get(0).length == 0) {
+            throw new IOException("SHOW " + name + " on " + conn.where() + " returned no row");
         }
+        return rows.get(0)[0];
     }
 
     /** "16MB", "1GB", "8kB" or a plain byte count, as PostgreSQL shows sizes. */
@@ -106,25 +98,15 @@ public final class PrimaryConnection implements AutoCloseable {
     }
 
     /**
-     * START_REPLICATION SLOT slot PHYSICAL start. Errors about the position (WAL removed, ahead of the flush
-     * position) only surface on the first read.
+     * START_REPLICATION SLOT slot PHYSICAL start; the stream then owns this connection (closing either closes
+     * both).
      */
-    public PGReplicationStream startStreaming(String slot, long startLsn, Duration statusInterval)
-            throws SQLException {
-        return conn.unwrap(PGConnection.class).getReplicationAPI().replicationStream().physical()
-                .withSlotName(slot)
-                .withStartPosition(LogSequenceNumber.valueOf(startLsn))
-                .withStatusInterval((int) Math.max(1, statusInterval.toMillis()), TimeUnit.MILLISECONDS)
-                .withAutomaticFlush(false)
-                .start();
+    ReplicationStream startStreaming(String slot, long startLsn) throws IOException {
+        return ReplicationStream.start(conn, slot, startLsn);
     }
 
     @Override
     public void close() {
-        try {
-            conn.close();
-        } catch (SQLException e) {
-            // the connection is being abandoned
-        }
+        conn.close();
     }
 }

@@ -6,7 +6,6 @@ import dev.strata.storage.timeline.Timeline;
 import dev.strata.storage.timeline.TimelineState;
 import dev.strata.storage.wal.DecodedRecord;
 import dev.strata.storage.wal.WalStreamDecoder;
-import org.postgresql.replication.PGReplicationStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * Two threads: this one (connection handling and ingest, the timeline's only writer) and a {@link WalReceiver}
- * that owns the pgjdbc stream and the standby status and decodes the WAL into records.
+ * that reads the replication stream (on the project's own wire client) and decodes the WAL into records.
  */
 public final class TimelineStreamer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TimelineStreamer.class);
@@ -174,7 +173,7 @@ public final class TimelineStreamer implements AutoCloseable {
                 decoder.expectPrev(timeline.prevRecordLsn());
             }
             Duration interval = statusInterval(si.senderTimeoutMillis());
-            PGReplicationStream stream = pc.startStreaming(source.slot(), start, interval);
+            ReplicationStream stream = pc.startStreaming(source.slot(), start);
             BlockingQueue<RecordBatch> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
             WalReceiver r = new WalReceiver(stream, queue, decoder, start, this::durableLsn, interval);
             Thread rt = new Thread(r, "wal-receiver-" + timeline.timelineId());
@@ -239,6 +238,11 @@ public final class TimelineStreamer implements AutoCloseable {
                 lastData = now;
                 ingestBatch(c);
                 afterBatch();
+            }
+            try {
+                r.statusIfDue();
+            } catch (java.io.IOException e) {
+                // the connection broke: the receiver's read fails too and reports why (or the stall check does)
             }
             if (now - lastProbe > PROBE_INTERVAL_NANOS) {
                 lastProbe = now;
