@@ -35,10 +35,10 @@ public final class FigureCatalog {
     static final List<E2e> E2E = List.of(
             new E2e("ingest_ratio_vs_standby", "WAL ingest rate (same pgbench WAL)", "MB/s", "ingest_mb_s",
                     "PostgreSQL 15 hot standby replay", "standby_mb_s", "ingest_ratio_vs_standby",
-                    Goal.atLeast(3.0, "issue 5"), null, null, null),
+                    Goal.atLeast(3.0, "issue 5"), "ingest_mb_s_by_rep", "standby_mb_s_by_rep", null),
             new E2e(null, "WAL ingest per CPU second (same pgbench WAL)", "MB/CPU-s", "ingest_mb_per_cpu_s",
                     "PostgreSQL 15 hot standby replay", "standby_mb_per_cpu_s", "ingest_cpu_ratio_vs_standby", null,
-                    null, null, null),
+                    "ingest_mb_per_cpu_s_by_rep", "standby_mb_per_cpu_s_by_rep", null),
             new E2e(null, "Largest lag behind the primary under pgbench, streaming live", "MB",
                     "strata_max_lag_mb", "hot standby, same primary, same time", "standby_max_lag_mb",
                     "live_lag_ratio_vs_standby", null, null, null, null),
