@@ -249,25 +249,11 @@ final class LayerFileReader implements AutoCloseable {
         return (int) (i % perLeaf) * summary.entrySize();
     }
 
-    /** Copies a value out of the values stream, checking it lies inside the stream. */
-    byte[] readValue(long off, int len, long entryIndex) {
-        return readValue(off, len, entryIndex, this::block);
-    }
-
-    /** Like {@link #readValue(long, int, long)}, taking blocks from {@code blocks}. */
+    /** Copies a value out of the values stream, checking it lies inside the stream; blocks come from {@code blocks}. */
     byte[] readValue(long off, int len, long entryIndex, java.util.function.IntFunction<byte[]> blocks) {
         checkValueBounds(off, len, entryIndex);
         byte[] outBuf = new byte[len];
-        int done = 0;
-        while (done < len) {
-            long at = off + done;
-            int blockNo = 1 + (int) (at / PAYLOAD);
-            int inBlock = (int) (at % PAYLOAD);
-            byte[] b = blocks.apply(blockNo);
-            int n = Math.min(len - done, PAYLOAD - inBlock);
-            System.arraycopy(b, inBlock, outBuf, done, n);
-            done += n;
-        }
+        copyValues(off, outBuf, 0, len, blocks);
         return outBuf;
     }
 
