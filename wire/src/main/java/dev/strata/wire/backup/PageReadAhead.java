@@ -4,6 +4,7 @@ import dev.strata.storage.StorageException;
 import dev.strata.storage.pg.Lsn;
 import dev.strata.storage.pg.RelTag;
 import dev.strata.storage.pgdata.DatadirView;
+import dev.strata.storage.redo.page.PageOps;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -200,7 +201,7 @@ final class PageReadAhead implements AutoCloseable {
                 throw new BackupException(block(blkno) + " at " + Lsn.format(lsn) + " is "
                         + (page == null ? "missing" : page.length + " bytes") + "; pages are " + ControlFile.BLCKSZ);
             }
-            long pageLsn = pageLsn(page);
+            long pageLsn = PageOps.pageGetLSN(page);
             if (Long.compareUnsigned(pageLsn, lsn) > 0) {
                 // the server would fail its first checkpoint ("xlog flush request ... is not satisfied")
                 throw new BackupException(block(blkno) + " (" + run.path() + ") read at " + Lsn.format(lsn)
@@ -217,12 +218,5 @@ final class PageReadAhead implements AutoCloseable {
         private String block(int blkno) {
             return "block " + Integer.toUnsignedString(blkno) + " of " + run.source();
         }
-    }
-
-    /** pd_lsn: two little-endian uint32s, xlogid (high half) then xrecoff. */
-    static long pageLsn(byte[] page) {
-        long hi = (page[0] & 0xFFL) | (page[1] & 0xFFL) << 8 | (page[2] & 0xFFL) << 16 | (page[3] & 0xFFL) << 24;
-        long lo = (page[4] & 0xFFL) | (page[5] & 0xFFL) << 8 | (page[6] & 0xFFL) << 16 | (page[7] & 0xFFL) << 24;
-        return hi << 32 | lo;
     }
 }
