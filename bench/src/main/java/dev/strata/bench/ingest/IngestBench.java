@@ -1,5 +1,6 @@
 package dev.strata.bench.ingest;
 
+import dev.strata.bench.report.DurableFile;
 import dev.strata.it.TestPrimary;
 import dev.strata.replication.ReplicationService;
 import dev.strata.storage.pg.Lsn;
@@ -9,7 +10,6 @@ import dev.strata.storage.timeline.EngineConfig;
 import dev.strata.storage.timeline.Timeline;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -186,11 +186,19 @@ public final class IngestBench {
                 rs.resumeAll();
                 // polled, as the measurement polls: a waiter would make every record wake it, and the JIT would
                 // compile that path and then have to recompile when the measurement has no waiter
-                while (tl.lastRecordLsn() < target) {
-                    Thread.sleep(5);
-                }
+                pollUntil(tl, target);
             }
             standbys.get(r).catchUpAndStop(target);
+        }
+    }
+
+    /**
+     * Waits until the timeline has ingested up to {@code target}, polling rather than waitForLsn: a waiter is woken
+     * by every record, which would charge the measurement for the measuring.
+     */
+    private static void pollUntil(Timeline tl, long target) throws InterruptedException {
+        while (tl.lastRecordLsn() < target) {
+            Thread.sleep(5);
         }
     }
 
@@ -209,11 +217,7 @@ public final class IngestBench {
                 long jit0 = ProcessCpu.jitMillis();
                 long t0 = System.nanoTime();
                 rs.resumeAll();
-                // polled rather than waitForLsn: a waiter is woken by every record, which would charge the
-                // measurement for the measuring
-                while (tl.lastRecordLsn() < target) {
-                    Thread.sleep(5);
-                }
+                pollUntil(tl, target);
                 long nanos = System.nanoTime() - t0;
                 ProcessCpu.printThreadDeltas(threads0, ProcessCpu.jvmNanos() - cpu0);
                 System.out.printf(Locale.ROOT, "  of which garbage collection %d ms, JIT compilation %d ms "
@@ -246,18 +250,16 @@ public final class IngestBench {
         List<String> names = List.of("ingest_mb_s", "standby_mb_s", "ingest_ratio_vs_standby", "ingest_mb_per_cpu_s",
                 "standby_mb_per_cpu_s", "ingest_cpu_ratio_vs_standby", "strata_seconds", "standby_seconds",
                 "strata_cpu_seconds", "standby_cpu_seconds");
-        List<String> repNames = List.of("ingest_mb_s_by_rep", "standby_mb_s_by_rep", "ingest_ratio_by_rep",
-                "ingest_mb_per_cpu_s_by_rep", "standby_mb_per_cpu_s_by_rep", "ingest_cpu_ratio_by_rep",
-                "strata_seconds_by_rep", "standby_seconds_by_rep", "strata_cpu_seconds_by_rep",
-                "standby_cpu_seconds_by_rep");
         StringBuilder json = new StringBuilder("{\n");
         for (int i = 0; i < fs.size(); i++) {
             String fmt = names.get(i).contains("ratio") ? "%.3f" : "%.2f";
             json.append(String.format(Locale.ROOT, "  \"%s\": " + fmt + ",%n", names.get(i), median(pairs, fs.get(i))));
         }
         for (int i = 0; i < fs.size(); i++) {
-            String fmt = repNames.get(i).contains("ratio") ? "%.3f" : "%.2f";
-            json.append(String.format(Locale.ROOT, "  \"%s\": %s,%n", repNames.get(i), array(pairs, fs.get(i), fmt)));
+            // each median's repetitions: "ingest_ratio_vs_standby" -> "ingest_ratio_by_rep"
+            String name = names.get(i).replace("_vs_standby", "") + "_by_rep";
+            String fmt = name.contains("ratio") ? "%.3f" : "%.2f";
+            json.append(String.format(Locale.ROOT, "  \"%s\": %s,%n", name, array(pairs, fs.get(i), fmt)));
         }
         Pair first = pairs.get(0);
         json.append(String.format(Locale.ROOT, "  \"load_average_by_rep\": %s,%n  \"wal_bytes\": %d,%n"
@@ -269,7 +271,7 @@ public final class IngestBench {
                 load, scale, seconds, clients, rounds, reps));
         System.out.print(json);
         if (out != null) {
-            Files.writeString(out, json.toString(), StandardCharsets.UTF_8);
+            DurableFile.write(out, json.toString());
         }
     }
 }

@@ -2,13 +2,13 @@ package dev.strata.bench.wire;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.strata.bench.report.DurableFile;
 import dev.strata.storage.pgdata.Datadir;
 import dev.strata.wire.PgServer;
 import dev.strata.wire.PgServerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.HdrHistogram.Histogram;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,7 +74,7 @@ public final class GetPageBench {
         }
         Map<String, Object> result = new GetPageBench(a).run();
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        Files.writeString(Path.of(a.get("out")), json.writeValueAsString(result));
+        DurableFile.write(Path.of(a.get("out")), json.writeValueAsString(result));
         System.out.println(json.writeValueAsString(result));
     }
 
