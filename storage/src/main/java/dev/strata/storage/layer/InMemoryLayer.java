@@ -36,8 +36,10 @@ import java.util.function.Consumer;
  */
 public final class InMemoryLayer implements Layer {
     static final int TAIL_SIZE = 64 << 10;
-    private static final int KEY_OVERHEAD = 160;
-    private static final int VERSION_OVERHEAD = 20;
+    /** Index memory per key: three longs and an int per slot, at a load factor down to one half. */
+    private static final int KEY_OVERHEAD = 56;
+    /** Index memory per version: one entry of three longs. */
+    private static final int VERSION_OVERHEAD = 24;
 
     private final Path path;
     private volatile FileChannel ch;
@@ -105,18 +107,8 @@ public final class InMemoryLayer implements Layer {
     public void put(Key key, long lsn, Value v) {
         int len = v.encodedSize();
         long loc = append(v, len);
-        Versions vs = index.get(key);
-        if (vs == null) {
-            vs = new Versions(2);
-            vs.add(lsn, loc, len);
-            index.put(key, vs);
+        if (index.add(key, lsn, loc, len)) {
             indexBytes += KEY_OVERHEAD;
-        } else if (vs.count == vs.lsns.length) {
-            Versions bigger = vs.grow();
-            bigger.add(lsn, loc, len);
-            index.put(key, bigger);
-        } else {
-            vs.add(lsn, loc, len);
         }
         indexBytes += VERSION_OVERHEAD;
         maxLsn = Math.max(maxLsn, lsn);
@@ -186,14 +178,13 @@ public final class InMemoryLayer implements Layer {
 
     /** Adds the versions of the state's key in {@code [floorLsn, uptoLsn]}, newest first, until complete. */
     public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
-        Versions vs = index.get(st.key());
-        if (vs == null) {
-            return;
-        }
-        int n = vs.count;
+        Versions vs = index.versions();
         long seen = Long.MIN_VALUE;
-        for (int j = vs.lastAtOrBelow(uptoLsn, n); j >= 0; j--) {
-            long lsn = vs.lsns[j];
+        for (int e = index.head(st.key()); e != Versions.NONE; e = vs.prev(e)) {
+            long lsn = vs.lsn(e);
+            if (lsn > uptoLsn) {
+                continue;
+            }
             if (lsn < floorLsn) {
                 return;
             }
@@ -201,7 +192,8 @@ public final class InMemoryLayer implements Layer {
                 continue; // an older value put at the same LSN, replaced by the one already taken
             }
             seen = lsn;
-            st.add(lsn, decode(read(vs.locs[j], vs.lens[j]), vs.locs[j]));
+            long loc = vs.loc(e);
+            st.add(lsn, decode(read(loc, vs.len(e)), loc));
             if (st.complete()) {
                 return;
             }
@@ -213,9 +205,15 @@ public final class InMemoryLayer implements Layer {
      * order (a scan of the whole index: key listings are rare, ingest's lookups are not).
      */
     public void forEachKey(KeyRange range, long lsn, Consumer<Key> out) {
-        index.forEach((key, vs) -> {
-            if (vs.count > 0 && vs.lsns[0] <= lsn && range.contains(key)) {
-                out.accept(key);
+        Versions vs = index.versions();
+        index.forEach((key, head) -> {
+            if (range.contains(key)) {
+                for (int e = head; e != Versions.NONE; e = vs.prev(e)) {
+                    if (vs.lsn(e) <= lsn) {
+                        out.accept(key);
+                        return;
+                    }
+                }
             }
         });
     }
@@ -236,20 +234,29 @@ public final class InMemoryLayer implements Layer {
             return;
         }
         List<KeyVersions> sorted = new ArrayList<>(index.size());
-        index.forEach((key, vs) -> sorted.add(new KeyVersions(key, vs)));
+        index.forEach((key, head) -> sorted.add(new KeyVersions(key, head)));
         sorted.sort(null);
+        Versions vs = index.versions();
+        int[] chain = new int[16];
         try (ScratchMapping map = new ScratchMapping(ch, fileBytes)) {
             for (KeyVersions kv : sorted) {
+                int n = 0;
+                for (int e = kv.head(); e != Versions.NONE; e = vs.prev(e)) {
+                    if (n == chain.length) {
+                        chain = java.util.Arrays.copyOf(chain, n * 2);
+                    }
+                    chain[n++] = e;
+                }
                 Key key = kv.key();
-                Versions vs = kv.versions();
                 byte[] keyBytes = key.toBytes();
-                int n = vs.count;
-                for (int j = 0; j < n; j++) {
-                    long lsn = vs.lsns[j];
-                    if (lsn >= lsnEnd || (j + 1 < n && vs.lsns[j + 1] == lsn)) {
+                // chain[] is newest first; walk it oldest first, keeping the last value put at each LSN
+                for (int j = n - 1; j >= 0; j--) {
+                    int e = chain[j];
+                    long lsn = vs.lsn(e);
+                    if (lsn >= lsnEnd || (j > 0 && vs.lsn(chain[j - 1]) == lsn)) {
                         continue;
                     }
-                    sink.accept(key, keyBytes, lsn, map.read(vs.locs[j], vs.lens[j]));
+                    sink.accept(key, keyBytes, lsn, map.read(vs.loc(e), vs.len(e)));
                 }
             }
         }
@@ -320,8 +327,8 @@ public final class InMemoryLayer implements Layer {
                 : lsnEnd) + ")";
     }
 
-    /** A key and its versions, ordered by key (the flush's order). */
-    private record KeyVersions(Key key, Versions versions) implements Comparable<KeyVersions> {
+    /** A key and its newest entry, ordered by key (the flush's order). */
+    private record KeyVersions(Key key, int head) implements Comparable<KeyVersions> {
         @Override
         public int compareTo(KeyVersions o) {
             return key.compareTo(o.key);
