@@ -158,6 +158,7 @@ public final class IngestReplay {
             java.util.Map<String, Long> threads0 = ProcessCpu.threadNanos();
             long process0 = ProcessCpu.jvmNanos();
             long gc0 = ProcessCpu.gcMillis();
+            long jit0 = ProcessCpu.jitMillis();
             long cpu0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             decoderThread.start();
@@ -173,10 +174,10 @@ public final class IngestReplay {
             decoderThread.join();
             long processCpu = ProcessCpu.jvmNanos() - process0;
             System.out.printf(Locale.ROOT, "round %d: %d records to %s, %.1f MB in %.2f s = %.1f MB/s; CPU s: "
-                            + "ingest %.2f, decode %.2f, process %.2f (GC %d ms elapsed)%n", round, records,
+                            + "ingest %.2f, decode %.2f, process %.2f (GC %d ms, JIT %d ms elapsed)%n", round, records,
                     Lsn.format(tl.lastRecordLsn()), wal.length / 1048576.0, nanos / 1e9,
                     wal.length / 1048576.0 / (nanos / 1e9), ingestCpu / 1e9, decodeCpu[0] / 1e9, processCpu / 1e9,
-                    ProcessCpu.gcMillis() - gc0);
+                    ProcessCpu.gcMillis() - gc0, ProcessCpu.jitMillis() - jit0);
             long f0 = System.nanoTime();
             long fcpu0 = ProcessCpu.jvmNanos();
             tl.checkpoint();
