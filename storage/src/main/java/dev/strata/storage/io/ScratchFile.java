@@ -1,6 +1,7 @@
 package dev.strata.storage.io;
 
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -23,16 +24,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * before any value in it is appended (the caller publishes values after {@link #append} returns, with ordering of
  * its own); its slot is cleared only after the writer wrote it, so a reader that finds the slot empty finds the
  * bytes in the file. The slot table's growth and the clearing of slots happen under one lock, so a cleared slot is
- * never resurrected by a copy. Chunks never change once handed to the writer and are never reused, so a reader
- * still copying from one that was just written is unaffected.
+ * never resurrected by a copy. A chunk never changes while its slot holds it; once written, it is reused for a
+ * later slot (so that ingest does not allocate and zero a chunk per half MiB), and a reader validates its copy
+ * against the slot, as an optimistic read of a sequence lock does, falling back to the file.
  *
  * <p>Memory is bounded: at most {@link #MAX_UNWRITTEN_CHUNKS} full chunks wait for the writer; the appending thread
  * waits beyond that. A failed write is reported by the next append, {@link #seal} or {@link #awaitWritten}; its
  * chunk stays in memory, so reads stay correct until the owner gives the file up.
  */
 public final class ScratchFile {
-    public static final int CHUNK_SIZE = 256 << 10;
-    static final int MAX_UNWRITTEN_CHUNKS = 64;
+    /** Below G1's humongous-object size at the heaps Strata runs with, so chunks are ordinary allocations. */
+    public static final int CHUNK_SIZE = 512 << 10;
+    static final int MAX_UNWRITTEN_CHUNKS = 32;
 
     private final Path path;
     private final WriteBehind writer;
@@ -44,6 +47,8 @@ public final class ScratchFile {
     private int unwritten;
     /** The first write failure (guarded by lock). */
     private IOException failure;
+    /** Written chunks of {@link #CHUNK_SIZE} bytes, for reuse (guarded by lock). */
+    private final java.util.ArrayDeque<byte[]> free = new java.util.ArrayDeque<>();
     // Appending thread only (or the owner once appends ended).
     private byte[] tail;
     private int tailSlot;
@@ -95,9 +100,15 @@ public final class ScratchFile {
 
     private void startChunk(int len) {
         int n = Math.max(1, (len + CHUNK_SIZE - 1) / CHUNK_SIZE);
-        byte[] c = new byte[Math.max(CHUNK_SIZE, len)];
+        byte[] c = null;
         int slot = nextSlot;
         synchronized (lock) {
+            if (len <= CHUNK_SIZE) {
+                c = free.poll();
+            }
+            if (c == null) {
+                c = new byte[Math.max(CHUNK_SIZE, len)];
+            }
             AtomicReferenceArray<byte[]> t = slots;
             if (slot + n > t.length()) {
                 AtomicReferenceArray<byte[]> bigger = new AtomicReferenceArray<>(Math.max(t.length() * 2, slot + n));
@@ -157,7 +168,11 @@ public final class ScratchFile {
         synchronized (lock) {
             unwritten--;
             if (f == null) {
+                byte[] c = slots.get(slot);
                 slots.set(slot, null);
+                if (c.length == CHUNK_SIZE && free.size() < MAX_UNWRITTEN_CHUNKS) {
+                    free.add(c); // reused only after its slot was cleared: see read()
+                }
             } else if (failure == null && !closed) {
                 failure = f;
             }
@@ -184,7 +199,13 @@ public final class ScratchFile {
         byte[] c = slot < t.length() ? t.get(slot) : null;
         if (c != null) {
             System.arraycopy(c, (int) (loc - (long) slot * CHUNK_SIZE), out, 0, len);
-            return out;
+            // A written chunk is reused for a later slot, but only after its slot was cleared (in the current
+            // table, under the lock). So if the slot still holds it after the copy, the copy read the value;
+            // otherwise the value is in the file. The fence keeps the copy's loads before the check.
+            VarHandle.acquireFence();
+            if (slots.get(slot) == c) {
+                return out;
+            }
         }
         ByteBuffer b = ByteBuffer.wrap(out);
         while (b.hasRemaining()) {
