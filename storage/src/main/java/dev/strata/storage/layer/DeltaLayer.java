@@ -12,22 +12,27 @@ import java.util.function.Consumer;
  * covers every key ({@link KeyRange#ALL}) for the LSN range of one flushed in-memory layer; an L1 delta, written by
  * compaction, covers part of the key space for the LSN range of the L0s it replaced.
  *
- * <p>The file uses {@link LayerFileFormat} with magic {@code STDL}, entrySize 38 and fenceWidth 26, in format
- * version 1 (fixed leaves; what flushes write) or version 2 (clustered leaves; what compaction writes). Both read.
+ * <p>The file uses {@link LayerFileFormat} with magic {@code STDL} and fenceWidth 26 (key + LSN), in format version 1
+ * (fixed leaves, entrySize 38; what flushes write) or version 2 (clustered leaves, entrySize 20; what compaction
+ * writes). Both read.
  * <pre>
- * leaf entry (38 bytes, big-endian), sorted by (key, LSN):
+ * version 1 leaf entry (38 bytes, big-endian), sorted by (key, LSN):
  *   0   18  key
  *   18  8   LSN the version is stored at (a record's end LSN)
- *   26  8   bit 63: will-init (the value is an image or a will-init record);
- *           version 1: bits 0..62: offset of the value in the values stream;
- *           version 2: bit 62: inline; bits 0..61: when inline, the payload offset of the value in the entry's own
- *           leaf block (after the block's entries, ending inside its payload), else its offset in the values stream
+ *   26  8   bit 63: will-init (the value is an image or a will-init record); bits 0..62: offset of the value in
+ *           the values stream
  *   34  4   length of the value in bytes
+ * version 2 leaf entry (20 bytes, big-endian; its key is in its leaf block's key directory):
+ *   0   8   LSN
+ *   8   8   bit 63: will-init; bit 62: inline; bits 0..61: when inline, the payload offset of the value in the
+ *           entry's own leaf block (after the block's entries, ending inside its payload), else its offset in the
+ *           values stream
+ *   16  4   length of the value in bytes
  * value: a {@link Value} in its encoded form (u8 kind, u8 will-init, payload)
  * </pre>
  * Each (key, LSN) appears once. Versions of a key are adjacent and ascend by LSN, and their values are adjacent in
  * the values stream (or in their leaf block) in the same order. A version 2 writer keeps values of at most
- * {@link DeltaLayerWriter#INLINE_MAX} bytes inline and starts a new leaf block rather than split a key's versions
+ * {@link DeltaLayerWriter#INLINE_MAX} bytes inline, and starts a new leaf block rather than split a key's versions
  * when they fit in one, so that a read usually finds a key's versions and values in one block.
  *
  * <p>A read finds the last entry at or below (key, LSN) with one index probe, walks the entries backwards until one
@@ -42,8 +47,16 @@ public final class DeltaLayer extends PersistentLayer {
     /** Version 2: the value is in the entry's leaf block. */
     static final long INLINE_BIT = 1L << 62;
 
+    private final boolean clustered;
+    /** Where an entry's packed offset word and length are, from the entry's start. */
+    private final int wordAt;
+    private final int lenAt;
+
     private DeltaLayer(LayerName name, LayerFileReader reader) {
         super(name, reader);
+        this.clustered = reader.clustered();
+        this.wordAt = clustered ? 8 : FENCE_WIDTH;
+        this.lenAt = wordAt + 8;
     }
 
     /** Opens and checks the summary of {@code dir/name}. */
@@ -78,7 +91,8 @@ public final class DeltaLayer extends PersistentLayer {
         if (last < 0) {
             return;
         }
-        long[] found = walkBack(blocks, last, keyBytes, floorLsn, st.scratch(1 + 4 * 4));
+        long[] found = clustered ? walkBackClustered(blocks, last, keyBytes, floorLsn, st.scratch(1 + 4 * 16))
+                : walkBack(blocks, last, keyBytes, floorLsn, st.scratch(1 + 4 * 16));
         st.keepScratch(found);
         int n = (int) found[0];
         if (n == 0) {
@@ -122,20 +136,72 @@ public final class DeltaLayer extends PersistentLayer {
                 break;
             }
             checkLsn(lsn, pos);
-            if (1 + 4 * (n + 1) > out.length) {
-                out = java.util.Arrays.copyOf(out, 1 + 8 * Math.max(n, 1));
-            }
-            long packed = Bytes.getLong(b, o + FENCE_WIDTH);
-            out[1 + 4 * n] = lsn;
-            out[2 + 4 * n] = packed;
-            out[3 + 4 * n] = Bytes.getInt(b, o + FENCE_WIDTH + 8);
-            out[4 + 4 * n] = pos;
-            n++;
-            if ((packed & WILL_INIT_BIT) != 0) {
+            out = record(out, n++, lsn, Bytes.getLong(b, o + FENCE_WIDTH), Bytes.getInt(b, o + FENCE_WIDTH + 8), pos);
+            if ((out[2 + 4 * (n - 1)] & WILL_INIT_BIT) != 0) {
                 break;
             }
         }
         out[0] = n;
+        return out;
+    }
+
+    /**
+     * {@link #walkBack} for clustered leaves: the key directory of the leaf block says where the key's entries
+     * start; when that is the block's first entry, the key may continue at the end of the previous block.
+     */
+    private long[] walkBackClustered(java.util.function.IntFunction<byte[]> blocks, long last, byte[] keyBytes,
+            long floorLsn, long[] out) {
+        long k0 = Bytes.getLong(keyBytes, 0);
+        long k1 = Bytes.getLong(keyBytes, 8);
+        int k2 = ((keyBytes[16] & 0xFF) << 8) | (keyBytes[17] & 0xFF);
+        int n = 0;
+        for (long pos = last; pos >= 0; pos = reader.prevPos(pos & ~0xFFFFL, blocks)) {
+            int no = reader.leafBlockNo(pos);
+            byte[] b = blocks.apply(no);
+            int i = (int) (pos & 0xFFFF);
+            if (i >= ClusteredLeaf.check(b, reader.file(), no)) {
+                throw LayerFileFormat.bad(reader.file(), reader.entryFileOffset(pos), "index points past the "
+                        + "entries of leaf block " + no);
+            }
+            int k = ClusteredLeaf.keys(b);
+            int j = ClusteredLeaf.keyOfEntry(b, i, reader.file(), no);
+            if (!Bytes.isKey(b, ClusteredLeaf.keyOffset(j), k0, k1, k2)) {
+                break;
+            }
+            int first = ClusteredLeaf.firstEntry(b, k, j);
+            long blockPos = pos & ~0xFFFFL;
+            for (; i >= first; i--) {
+                int o = ClusteredLeaf.entryOffset(k, i);
+                long lsn = Bytes.getLong(b, o);
+                if (lsn < floorLsn) {
+                    out[0] = n;
+                    return out;
+                }
+                checkLsn(lsn, blockPos | i);
+                long packed = Bytes.getLong(b, o + 8);
+                out = record(out, n++, lsn, packed, Bytes.getInt(b, o + 16), blockPos | i);
+                if ((packed & WILL_INIT_BIT) != 0) {
+                    out[0] = n;
+                    return out;
+                }
+            }
+            if (first > 0) {
+                break;
+            }
+        }
+        out[0] = n;
+        return out;
+    }
+
+    /** Stores version {@code n} of a walk back, growing {@code out} by doubling when full. */
+    private static long[] record(long[] out, int n, long lsn, long packed, int len, long pos) {
+        if (1 + 4 * (n + 1) > out.length) {
+            out = java.util.Arrays.copyOf(out, 1 + 8 * Math.max(n, 1));
+        }
+        out[1 + 4 * n] = lsn;
+        out[2 + 4 * n] = packed;
+        out[3 + 4 * n] = len;
+        out[4 + 4 * n] = pos;
         return out;
     }
 
@@ -147,17 +213,17 @@ public final class DeltaLayer extends PersistentLayer {
     }
 
     private long entryFileOffset(long pos) {
-        return (long) reader.leafBlockNo(pos) * LayerFileFormat.BLOCK_SIZE + reader.leafOffset(pos);
+        return reader.entryFileOffset(pos);
     }
 
     /** Whether the packed offset word of an entry points into its own leaf block (never in a version 1 file). */
     private boolean isInline(long packed) {
-        return reader.clustered() && (packed & INLINE_BIT) != 0;
+        return clustered && (packed & INLINE_BIT) != 0;
     }
 
     /** The offset bits of a packed offset word. */
     private long offsetOf(long packed) {
-        return packed & (reader.clustered() ? ~(WILL_INIT_BIT | INLINE_BIT) : ~WILL_INIT_BIT);
+        return packed & (clustered ? ~(WILL_INIT_BIT | INLINE_BIT) : ~WILL_INIT_BIT);
     }
 
     /**
@@ -165,8 +231,8 @@ public final class DeltaLayer extends PersistentLayer {
      * its leaf block {@code b}, lies after the block's entries and inside its payload.
      */
     private void checkInline(byte[] b, long off, int len, long pos) {
-        int no = reader.leafBlockNo(pos);
-        long valuesStart = LayerFileFormat.LEAF_HEADER + (long) reader.leafCount(b, no) * ENTRY_SIZE;
+        reader.leafCount(b, reader.leafBlockNo(pos));
+        long valuesStart = ClusteredLeaf.valuesStart(b);
         if (off < valuesStart || off + len > LayerFileFormat.PAYLOAD) {
             throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), reader.describe(pos)
                     + " points at inline bytes " + off + ".." + (off + len) + " outside its leaf block's values ("
@@ -221,13 +287,15 @@ public final class DeltaLayer extends PersistentLayer {
         byte[] target = new byte[FENCE_WIDTH];
         System.arraycopy(range.start().toBytes(), 0, target, 0, Key.SIZE);
         byte[] end = range.end().toBytes();
-        java.util.function.IntFunction<byte[]> blocks = reader::block;
-        long start = reader.search(target, blocks);
+        long start = reader.search(target, reader::block);
+        if (clustered) {
+            forEachKeyClustered(start, end, lsn, out);
+            return;
+        }
         byte[] last = null;
-        for (long pos = start < 0 ? reader.firstPos() : reader.nextPos(start, blocks); pos >= 0;
-                pos = reader.nextPos(pos, blocks)) {
-            byte[] b = reader.leafBlock(pos);
-            int o = reader.leafOffset(pos);
+        for (long i = start + 1; i < entryCount(); i++) {
+            byte[] b = reader.leafBlock(i);
+            int o = reader.leafOffset(i);
             if (java.util.Arrays.compareUnsigned(b, o, o + Key.SIZE, end, 0, Key.SIZE) >= 0) {
                 return;
             }
@@ -237,6 +305,36 @@ public final class DeltaLayer extends PersistentLayer {
             last = java.util.Arrays.copyOfRange(b, o, o + Key.SIZE);
             if (Bytes.getLong(b, o + Key.SIZE) <= lsn) {
                 out.accept(Key.fromBytes(b, o));
+            }
+        }
+    }
+
+    /** {@link #forEachKey} over clustered leaves, key by key through their directories, after position start. */
+    private void forEachKeyClustered(long start, byte[] end, long lsn, Consumer<Key> out) {
+        long leafBlocks = reader.summary().levels()[0].entries();
+        int from = start < 0 ? 0 : (int) (start & 0xFFFF) + 1;
+        byte[] last = null;
+        for (long blk = start < 0 ? 0 : start >>> 16; blk < leafBlocks; blk++, from = 0) {
+            int no = reader.leafBlockNo(blk << 16);
+            byte[] b = reader.block(no);
+            ClusteredLeaf.check(b, reader.file(), no);
+            int k = ClusteredLeaf.keys(b);
+            for (int j = 0; j < k; j++) {
+                int first = Math.max(from, ClusteredLeaf.firstEntry(b, k, j));
+                if (first >= ClusteredLeaf.endEntry(b, k, j)) {
+                    continue; // before the start
+                }
+                int ko = ClusteredLeaf.keyOffset(j);
+                if (java.util.Arrays.compareUnsigned(b, ko, ko + Key.SIZE, end, 0, Key.SIZE) >= 0) {
+                    return;
+                }
+                if (last != null && Bytes.startsWith(b, ko, last)) {
+                    continue; // continued from the block before: its first version there decided
+                }
+                last = java.util.Arrays.copyOfRange(b, ko, ko + Key.SIZE);
+                if (Bytes.getLong(b, ClusteredLeaf.entryOffset(k, first)) <= lsn) {
+                    out.accept(Key.fromBytes(b, ko));
+                }
             }
         }
     }
@@ -257,6 +355,9 @@ public final class DeltaLayer extends PersistentLayer {
         private byte[] valueBlock;
         private final java.util.function.IntFunction<byte[]> leaves = this::leafBlock;
 
+        /** This entry's key and LSN, the order of entries. */
+        private final byte[] fence = new byte[FENCE_WIDTH];
+
         /** Moves to the next entry; false at the end. */
         public boolean next() {
             if (started && pos < 0) {
@@ -267,8 +368,18 @@ public final class DeltaLayer extends PersistentLayer {
             if (pos < 0) {
                 return false;
             }
-            leaf = leafBlock(reader.leafBlockNo(pos));
-            off = reader.leafOffset(pos);
+            int no = reader.leafBlockNo(pos);
+            leaf = leafBlock(no);
+            if (clustered) {
+                reader.leafCount(leaf, no);
+                int j = ClusteredLeaf.keyOfEntry(leaf, (int) (pos & 0xFFFF), reader.file(), no);
+                System.arraycopy(leaf, ClusteredLeaf.keyOffset(j), fence, 0, Key.SIZE);
+                off = reader.entryOffset(leaf, pos);
+                System.arraycopy(leaf, off, fence, Key.SIZE, 8);
+            } else {
+                off = reader.leafOffset(pos);
+                System.arraycopy(leaf, off, fence, 0, FENCE_WIDTH);
+            }
             checkLsn(lsn(), pos);
             return true;
         }
@@ -282,34 +393,34 @@ public final class DeltaLayer extends PersistentLayer {
         }
 
         public Key key() {
-            return Key.fromBytes(leaf, off);
+            return Key.fromBytes(fence, 0);
         }
 
         /** Compares this entry's key with another cursor's (unsigned bytes, the key order). */
         public int compareKeyLsn(Cursor o) {
-            return java.util.Arrays.compareUnsigned(leaf, off, off + FENCE_WIDTH, o.leaf, o.off, o.off + FENCE_WIDTH);
+            return java.util.Arrays.compareUnsigned(fence, 0, FENCE_WIDTH, o.fence, 0, FENCE_WIDTH);
         }
 
         public boolean sameKey(byte[] keyBytes) {
-            return Bytes.startsWith(leaf, off, keyBytes);
+            return Bytes.startsWith(fence, 0, keyBytes);
         }
 
         public byte[] keyBytes() {
-            return java.util.Arrays.copyOfRange(leaf, off, off + Key.SIZE);
+            return java.util.Arrays.copyOfRange(fence, 0, Key.SIZE);
         }
 
         public long lsn() {
-            return Bytes.getLong(leaf, off + Key.SIZE);
+            return Bytes.getLong(fence, Key.SIZE);
         }
 
         public boolean willInit() {
-            return (Bytes.getLong(leaf, off + FENCE_WIDTH) & WILL_INIT_BIT) != 0;
+            return (Bytes.getLong(leaf, off + wordAt) & WILL_INIT_BIT) != 0;
         }
 
         /** The encoded value of the current entry. */
         public byte[] rawValue() {
-            long packed = Bytes.getLong(leaf, off + FENCE_WIDTH);
-            int len = Bytes.getInt(leaf, off + FENCE_WIDTH + 8);
+            long packed = Bytes.getLong(leaf, off + wordAt);
+            int len = Bytes.getInt(leaf, off + lenAt);
             long at = offsetOf(packed);
             if (isInline(packed)) {
                 checkInline(leaf, at, len, pos);

@@ -47,8 +47,9 @@ public final class DeltaLayerWriter implements AutoCloseable {
         this.dir = dir;
         this.files = files;
         Path temp = dir.resolve("delta-" + UUID.randomUUID() + DurableFiles.TEMP_SUFFIX);
-        this.w = new LayerFileWriter(temp, LayerFileFormat.DELTA_MAGIC, DeltaLayer.ENTRY_SIZE,
-                DeltaLayer.FENCE_WIDTH, files, writeBehind, earlySync, clusteredLeaves);
+        this.w = new LayerFileWriter(temp, LayerFileFormat.DELTA_MAGIC,
+                clusteredLeaves ? ClusteredLeaf.ENTRY_SIZE : DeltaLayer.ENTRY_SIZE, DeltaLayer.FENCE_WIDTH, files,
+                writeBehind, earlySync, clusteredLeaves);
         this.clustered = clusteredLeaves ? new ClusteredLeaves(w) : null;
     }
 
@@ -57,13 +58,14 @@ public final class DeltaLayerWriter implements AutoCloseable {
         boolean willInit = encodedValue[0] == Value.IMAGE || encodedValue[1] != 0;
         boolean inline = clustered != null && encodedValue.length <= INLINE_MAX;
         long off = inline ? 0 : w.appendValue(encodedValue, 0, encodedValue.length);
-        System.arraycopy(keyBytes, 0, entry, 0, Key.SIZE);
-        Bytes.putLong(entry, Key.SIZE, lsn);
-        Bytes.putLong(entry, DeltaLayer.FENCE_WIDTH, willInit ? off | DeltaLayer.WILL_INIT_BIT : off);
-        Bytes.putInt(entry, DeltaLayer.FENCE_WIDTH + 8, encodedValue.length);
+        long word = willInit ? off | DeltaLayer.WILL_INIT_BIT : off;
         if (clustered != null) {
-            clustered.add(entry, inline ? encodedValue : null);
+            clustered.add(keyBytes, lsn, word, encodedValue.length, inline ? encodedValue : null);
         } else {
+            System.arraycopy(keyBytes, 0, entry, 0, Key.SIZE);
+            Bytes.putLong(entry, Key.SIZE, lsn);
+            Bytes.putLong(entry, DeltaLayer.FENCE_WIDTH, word);
+            Bytes.putInt(entry, DeltaLayer.FENCE_WIDTH + 8, encodedValue.length);
             w.addEntry(entry);
         }
         lastKeyBytes = keyBytes;

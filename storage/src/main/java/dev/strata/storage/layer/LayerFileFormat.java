@@ -39,18 +39,24 @@ import java.util.zip.CRC32C;
  * entries (entryCount).
  *
  * <h2>Leaves, version 2 (delta files only): clustered leaves</h2>
- * Each leaf block holds a variable number of entries and, right after them, the values of those entries that are
- * kept inline, so that one block read gives a key's versions and their values together:
+ * Each leaf block holds a variable number of entries, a directory of the distinct keys they belong to and, after
+ * the entries, the values of those entries that are kept inline, so that one block read gives a key's versions and
+ * their values together and finding the key touches only the directory:
  * <pre>
- * offset        size     field
- * 0             2        n: entries in this block, 1 .. floor(8186 / entrySize)
- * 2             n * es   entries, sorted ascending by their first fenceWidth bytes across all leaf blocks
- * 2 + n * es    ...      inline values, each at the payload offset its entry gives; the rest zero-padded
+ * offset           size     field (big-endian)
+ * 0                2        n: entries in this block, at least 1
+ * 2                2        k: distinct keys in this block, 1 .. n
+ * 4                18 * k   the keys, strictly ascending
+ * 4 + 18k          2 * k    per key, the index (0 .. n-1) of its first entry; the first is 0, strictly ascending;
+ *                           key j's entries run up to the next key's first entry (the last key's, up to n)
+ * 4 + 20k          es * n   the entries (entrySize es), key after key, each key's by ascending LSN
+ * 4 + 20k + es*n   ...      inline values, each at the payload offset its entry gives; the rest zero-padded
  * </pre>
- * The fence of a leaf block is the first fenceWidth bytes of its first entry (payload offset 2). levels[0]'s count
- * is the number of leaf blocks (at least 1 when entryCount &gt; 0); level 1 has one fence per leaf block; with a
- * single level, there is at most one leaf block and it is the root. What an entry holds is the owning layer's
- * definition ({@link DeltaLayer}).
+ * Entries ascend by (key, LSN) across all leaf blocks; a key's entries may continue from one leaf block into the
+ * next (it is then the last key of the first and the first key of the second). The fence of a leaf block is its
+ * first key followed by its first entry's LSN (fenceWidth bytes). levels[0]'s count is the number of leaf blocks
+ * (at least 1 when entryCount &gt; 0); level 1 has one fence per leaf block; with a single level, there is one leaf
+ * block and it is the root. What an entry holds is the owning layer's definition ({@link DeltaLayer}).
  *
  * <h2>Summary (block 0 payload, big-endian, zero-padded)</h2>
  * <pre>
@@ -58,8 +64,9 @@ import java.util.zip.CRC32C;
  * 0      4    magic: 0x5354444C ("STDL") delta layer, 0x5354494D ("STIM") image layer
  * 4      2    format version: 1 (image files; delta files with fixed leaves) or 2 (delta files with clustered
  *             leaves); files of any other version are refused with an error naming the file and the version
- * 6      2    entrySize: bytes per leaf entry (38 delta, 30 image)
- * 8      2    fenceWidth: bytes of an entry that order it (26 delta: key + LSN, 18 image: key)
+ * 6      2    entrySize: bytes per leaf entry (38 delta version 1, 20 delta version 2, 30 image)
+ * 8      2    fenceWidth: bytes that order entries and fences (26 delta: key + LSN, 18 image: key); in version
+ *             1 the first fenceWidth bytes of each entry
  * 10     18   key range start (inclusive), a {@link Key} in its 18-byte form
  * 28     18   key range end (exclusive)
  * 46     8    LSN range start (inclusive)
@@ -83,8 +90,6 @@ public final class LayerFileFormat {
     public static final int CLUSTERED_VERSION = 2;
     /** The most blocks the root of a version 2 file may span (it is kept in memory while the file is open). */
     public static final int ROOT_MAX_BLOCKS = 4;
-    /** Bytes of a clustered leaf block's header (its entry count). */
-    public static final int LEAF_HEADER = 2;
     public static final int MAX_LEVELS = 8;
 
     private LayerFileFormat() {
@@ -178,7 +183,8 @@ public final class LayerFileFormat {
             long valuesLength = b.getLong();
             int totalBlocks = b.getInt();
             int n = b.get() & 0xFF;
-            if (n < 1 || n > MAX_LEVELS || entrySize < fenceWidth || fenceWidth < 1 || entrySize > PAYLOAD) {
+            if (n < 1 || n > MAX_LEVELS || (version == VERSION && entrySize < fenceWidth) || fenceWidth < 1
+                    || entrySize < 1 || entrySize > PAYLOAD) {
                 throw bad(file, 6, "index shape (entry size " + entrySize + ", fence width " + fenceWidth
                         + ", levels " + n + ") is impossible");
             }

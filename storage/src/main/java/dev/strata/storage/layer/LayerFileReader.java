@@ -38,10 +38,10 @@ final class LayerFileReader implements AutoCloseable {
     private final long leafBlocks;
     private volatile FileChannel ch;
     private volatile boolean closed;
-    /** The index root, read at open and kept: every lookup starts there. Entries from {@link #rootBase}. */
+    /** The index root, read at open and kept: every lookup starts there. */
     private final byte[] root;
-    private final int rootBase;
     private final int rootCount;
+    private final int leafStart;
 
     LayerFileReader(Path path, LayerFiles files, int expectedMagic) {
         this.path = path;
@@ -73,12 +73,11 @@ final class LayerFileReader implements AutoCloseable {
         this.clustered = summary.version() == LayerFileFormat.CLUSTERED_VERSION;
         this.leafBlocks = clustered ? summary.levels()[0].entries() : 0;
         LayerFileFormat.Level top = summary.levels()[summary.levels().length - 1];
-        boolean leafRoot = summary.levels().length == 1;
-        this.rootBase = clustered && leafRoot ? LayerFileFormat.LEAF_HEADER : 0;
+        this.leafStart = summary.levels()[0].startBlock();
         try {
             this.root = readRoot();
-            this.rootCount = root == null ? 0 : clustered && leafRoot ? leafCount(root, top.startBlock())
-                    : (int) top.entries();
+            this.rootCount = root == null ? 0 : clustered && summary.levels().length == 1
+                    ? ClusteredLeaf.check(root, file, top.startBlock()) : (int) top.entries();
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
@@ -208,7 +207,11 @@ final class LayerFileReader implements AutoCloseable {
         int top = levels.length - 1;
         int fw = summary.fenceWidth();
         int es = summary.entrySize();
-        int found = lastAtOrBelow(root, rootBase, rootCount, top == 0 ? es : fw, target, fw);
+        if (top == 0 && clustered) {
+            int f = ClusteredLeaf.search(root, target);
+            return f < 0 ? -1 : f;
+        }
+        int found = lastAtOrBelow(root, 0, rootCount, top == 0 ? es : fw, target, fw);
         if (found < 0 || top == 0) {
             return found;
         }
@@ -220,7 +223,8 @@ final class LayerFileReader implements AutoCloseable {
                     throw LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "index points past the leaves");
                 }
                 byte[] b = blocks.apply(blockNo);
-                int f = lastAtOrBelow(b, LayerFileFormat.LEAF_HEADER, leafCount(b, blockNo), es, target, fw);
+                ClusteredLeaf.check(b, file, blockNo);
+                int f = ClusteredLeaf.search(b, target);
                 if (f < 0) {
                     throw outOfOrder(blockNo, lvl);
                 }
@@ -265,12 +269,7 @@ final class LayerFileReader implements AutoCloseable {
 
     /** The entry count of clustered leaf block {@code b} (block number {@code blockNo}), checked. */
     int leafCount(byte[] b, int blockNo) {
-        int n = ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
-        if (n < 1 || LayerFileFormat.LEAF_HEADER + n * summary.entrySize() > PAYLOAD) {
-            throw LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "leaf block " + blockNo + " says it holds "
-                    + n + " entries");
-        }
-        return n;
+        return ClusteredLeaf.check(b, file, blockNo);
     }
 
     boolean clustered() {
@@ -307,7 +306,7 @@ final class LayerFileReader implements AutoCloseable {
         if (prev < 0) {
             return -1;
         }
-        int no = summary.levels()[0].startBlock() + (int) prev;
+        int no = leafStart + (int) prev;
         return prev << 16 | (leafCount(blocks.apply(no), no) - 1);
     }
 
@@ -350,13 +349,24 @@ final class LayerFileReader implements AutoCloseable {
     }
 
     int leafBlockNo(long pos) {
-        return summary.levels()[0].startBlock() + (int) (clustered ? pos >>> 16 : pos / perLeaf);
+        return leafStart + (int) (clustered ? pos >>> 16 : pos / perLeaf);
     }
 
-    /** Where the entry at {@code pos} starts in its leaf block. */
-    int leafOffset(long pos) {
-        return clustered ? LayerFileFormat.LEAF_HEADER + (int) (pos & 0xFFFF) * summary.entrySize()
+    /** Where the entry at {@code pos} starts in its leaf block {@code b} (checked by whoever read it). */
+    int entryOffset(byte[] b, long pos) {
+        return clustered ? ClusteredLeaf.entryOffset(ClusteredLeaf.keys(b), (int) (pos & 0xFFFF))
                 : (int) (pos % perLeaf) * summary.entrySize();
+    }
+
+    /** Where entry {@code i} of a version 1 file starts in its leaf block. */
+    int leafOffset(long i) {
+        return (int) (i % perLeaf) * summary.entrySize();
+    }
+
+    /** The file offset of the entry at {@code pos}, for error messages (reads its leaf block when clustered). */
+    long entryFileOffset(long pos) {
+        int no = leafBlockNo(pos);
+        return (long) no * BLOCK_SIZE + (clustered ? ClusteredLeaf.HEADER : leafOffset(pos));
     }
 
     /** Copies a value out of the values stream, checking it lies inside the stream; blocks come from {@code blocks}. */
@@ -370,8 +380,7 @@ final class LayerFileReader implements AutoCloseable {
     /** Fails unless {@code [off, off + len)} lies inside the values stream (entry {@code entryIndex} points there). */
     void checkValueBounds(long off, int len, long entryIndex) {
         if (off < 0 || len < 0 || off + len > summary.valuesLength()) {
-            throw LayerFileFormat.bad(file, (long) leafBlockNo(entryIndex) * BLOCK_SIZE + leafOffset(entryIndex),
-                    "index " + describe(entryIndex) + " points at bytes " + off + ".." + (off + len)
+            throw LayerFileFormat.bad(file, entryFileOffset(entryIndex), "index " + describe(entryIndex) + " points at bytes " + off + ".." + (off + len)
                             + " outside the values (" + summary.valuesLength() + " bytes)");
         }
     }

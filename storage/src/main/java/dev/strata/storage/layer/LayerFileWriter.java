@@ -45,6 +45,8 @@ final class LayerFileWriter implements AutoCloseable {
     private int outFirst;
     private final WriteBehind behind;
     private final LeafSpill leaves;
+    /** Version 2: the fence of each leaf block, as it was added. */
+    private final FenceLevel leafFences;
     private int curPos;
     private int nextBlock;
     private long valuesLength;
@@ -84,6 +86,7 @@ final class LayerFileWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("cannot create layer file " + path + ": " + e.getMessage(), e);
         }
+        this.leafFences = clustered ? new FenceLevel(fenceWidth) : null;
         this.leaves = new LeafSpill(path.resolveSibling(path.getFileName() + ".idx"), entrySize);
         this.behind = writeBehind ? new WriteBehind(ch, path, faults, early) : null;
         emitBlock(new byte[BLOCK_SIZE]); // block 0: the summary, written last
@@ -141,19 +144,19 @@ final class LayerFileWriter implements AutoCloseable {
     }
 
     /**
-     * Adds the next clustered leaf block (version 2): {@code block} holds a complete payload whose first entry,
-     * at payload offset {@link LayerFileFormat#LEAF_HEADER}, must sort after every entry added before; it is copied.
+     * Adds the next clustered leaf block (version 2): {@code block} holds a complete payload of {@code entries}
+     * entries whose first one is {@code fence} (key and LSN), which must sort after {@code lastFence}, the last entry
+     * of the block before; the block is copied.
      */
-    void addLeafBlock(byte[] block, int entries) {
+    void addLeafBlock(byte[] block, int entries, byte[] fence, byte[] lastFenceOfBlock) {
         if (!clustered) {
             throw new IllegalStateException("a version 1 layer file takes entries, not leaf blocks");
         }
-        int at = LayerFileFormat.LEAF_HEADER;
-        if (entryCount > 0 && Arrays.compareUnsigned(block, at, at + fenceWidth, lastFence, 0, fenceWidth) <= 0) {
+        if (entryCount > 0 && Arrays.compareUnsigned(fence, 0, fenceWidth, lastFence, 0, fenceWidth) <= 0) {
             throw new IllegalStateException("index entries out of order in " + path);
         }
-        int lastAt = at + (entries - 1) * entrySize;
-        System.arraycopy(block, lastAt, lastFence, 0, fenceWidth);
+        System.arraycopy(lastFenceOfBlock, 0, lastFence, 0, fenceWidth);
+        leafFences.add(fence, 0);
         leaves.addBlock(block);
         entryCount += entries;
     }
@@ -192,11 +195,12 @@ final class LayerFileWriter implements AutoCloseable {
     private LayerFileFormat.Level[] writeIndex() {
         int leafStart = nextBlock;
         leaves.finish();
-        FenceLevel fences = new FenceLevel(fenceWidth);
-        int fenceAt = clustered ? LayerFileFormat.LEAF_HEADER : 0;
+        FenceLevel fences = clustered ? leafFences : new FenceLevel(fenceWidth);
         for (int i = 0; i < leaves.blockCount(); i++) {
             byte[] payload = leaves.block(i);
-            fences.add(payload, fenceAt);
+            if (!clustered) {
+                fences.add(payload, 0);
+            }
             emitBlock(payload);
         }
         LayerFileFormat.Level[] levels = new LayerFileFormat.Level[LayerFileFormat.MAX_LEVELS];

@@ -144,8 +144,8 @@ class ClusteredDeltaLayerTest {
 
     @Test
     void aKeysSmallVersionsShareOneLeafBlockAndTheRootSpansBlocksInMemory() throws Exception {
-        // 13 keys of 10 small records fit in an 8 KiB leaf block: 12,000 keys make about 920 leaf blocks, whose
-        // fences need a root of 3 blocks (two levels); 40,000 keys make about 3,080, too many for a root of
+        // 18 keys of 10 small records fit in an 8 KiB leaf block: 12,000 keys make about 670 leaf blocks, whose
+        // fences need a root of 3 blocks (two levels); 40,000 keys make about 2,220, too many for a root of
         // ROOT_MAX_BLOCKS blocks (three levels).
         checkSmallVersions(Files.createDirectory(dir.resolve("two")), 12_000, 2);
         checkSmallVersions(Files.createDirectory(dir.resolve("three")), 40_000, 3);
