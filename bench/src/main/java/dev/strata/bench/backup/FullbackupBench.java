@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Time to produce a complete data directory on disk: Strata's fullbackup against {@code pg_basebackup -c fast
@@ -48,8 +47,9 @@ import java.util.concurrent.TimeUnit;
  *       {@code strata_base_backup_jvm_cpu_seconds_median}). Steps 1 and 2 swap their order every repetition.</li>
  *   <li>{@code pg_basebackup -F t -D -} from Strata into a null stream: the server's stream without a directory to
  *       write ({@code strata_base_backup_to_null_seconds_median}).</li>
- *   <li>{@link BackupWriter} streaming the fullbackup tar straight into GNU {@code tar -x} (1 MiB records), then an
- *       fsync of every file and directory ({@code tar_x_seconds}), and the same tar into a null stream
+ *   <li>{@link BackupWriter} streaming the fullbackup tar straight into GNU {@code tar -x} (1 MiB records), then
+ *       {@code initdb --sync-only} on the result, which runs the same fsync_pgdata as pg_basebackup
+ *       ({@link TarExtractClient}; {@code tar_x_seconds}), and the same tar into a null stream
  *       ({@code strata_tar_to_null_seconds_median}).</li>
  * </ol>
  *
@@ -57,7 +57,7 @@ import java.util.concurrent.TimeUnit;
  * with the same client writing and syncing the directory on both sides, the two times differ only in the server
  * that produced the backup, which is what the goal compares. {@code strata_seconds} and its median are the
  * samples of that ratio's numerator. {@code fullbackup_tar_x_ratio_vs_pg_basebackup} is median(4) / median(1): the
- * same backup through a different client (GNU tar, then this JVM's fsyncs on 8 threads), reported so that the
+ * same backup through a different client (GNU tar, then PostgreSQL's fsync_pgdata), reported so that the
  * consumer's share stays visible. {@code strata_dir_bytes} and {@code pg_basebackup_dir_bytes} are what each
  * backup wrote (Strata's holds the 16 MiB WAL segment of its synthetic checkpoint, without which it could not
  * start; the primary's under {@code -X none} holds no WAL). {@code --source files} reads the stopped primary's own
@@ -179,7 +179,7 @@ public final class FullbackupBench {
             m.basebackupToNull[r] = client.toNull(port, pgoptions);
             long lsn = tl.lastRecordLsn();
             long prev = tl.prevRecordLsn();
-            m.measureTarX(r, pg.scratchDir("strata-" + r), out -> write(view, lsn, prev, out));
+            m.measureTarX(r, new TarExtractClient(pg), pg.scratchDir("strata-" + r), out -> write(view, lsn, prev, out));
         }
     }
 
@@ -197,7 +197,7 @@ public final class FullbackupBench {
             pg.stopServer("fast");
             try (ClusterDirectoryView view = ClusterDirectoryView.open(pg.dataDir())) {
                 long lsn = view.checkpointLsn();
-                m.measureTarX(r, pg.scratchDir("strata-" + r), out -> write(view, lsn, view.prevRecordLsn(lsn),
+                m.measureTarX(r, new TarExtractClient(pg), pg.scratchDir("strata-" + r), out -> write(view, lsn, view.prevRecordLsn(lsn),
                         out));
             }
             pg.startAgain();
@@ -212,23 +212,6 @@ public final class FullbackupBench {
         w.writeTo(counted);
         counted.flush();
         return counted.count;
-    }
-
-    /** Streams a tar into {@code tar -x -C dir}; returns the tar's length. */
-    static long extract(Path dir, Measurements.TarSource source) throws Exception {
-        // 1 MiB records read whole (-b 2048 -B): with its default 10 KiB reads, GNU tar's own read loop took a
-        // third of the extraction's time, a cost of the consumer and not of the backup it consumes
-        Process tar = new ProcessBuilder("tar", "-x", "-b", "2048", "-B", "-f", "-", "-C", dir.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        long n;
-        try (OutputStream stdin = tar.getOutputStream()) {
-            n = source.writeTo(stdin);
-        }
-        if (!tar.waitFor(10, TimeUnit.MINUTES) || tar.exitValue() != 0) {
-            throw new IOException("tar -x of the fullbackup into " + dir + " failed");
-        }
-        return n;
     }
 
     private static final class CountingStream extends java.io.FilterOutputStream {

@@ -4,19 +4,12 @@ import dev.strata.it.TestPrimary;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.Stream;
 
 /** The timings of {@link FullbackupBench}, one slot per repetition, and their JSON report. */
 final class Measurements {
@@ -40,7 +33,7 @@ final class Measurements {
     final double[] basebackupCpu;
     /** pg_basebackup -F t -D - from Strata, stdout thrown away: the stream without a directory to write. */
     final double[] basebackupToNull;
-    /** Strata's fullbackup tar into tar -x, then the fsync of every file and directory. */
+    /** Strata's fullbackup tar into tar -x, then pg_basebackup's sync of the directory (initdb --sync-only). */
     final double[] tarX;
     final double[] extracted;
     final double[] toNull;
@@ -74,25 +67,25 @@ final class Measurements {
         basebackupCpu[r] = (processCpuNanos() - cpu0) / 1e9;
     }
 
-    /** Strata's fullbackup into tar -x plus fsync of the result, then the same tar into a null stream. */
-    void measureTarX(int r, Path dir, TarSource source) throws Exception {
+    /** Strata's fullbackup into tar -x plus the sync of the result, then the same tar into a null stream. */
+    void measureTarX(int r, TarExtractClient client, Path dir, TarSource source) throws Exception {
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
         long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         long gc0 = gcMillis();
-        bytes = FullbackupBench.extract(dir, source);
+        bytes = client.extract(dir, source);
         extracted[r] = seconds(t0);
         tarXCpu[r] = (processCpuNanos() - cpu0) / 1e9;
         long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
         long gc = gcMillis() - gc0;
-        fsyncTree(dir);
+        client.sync(dir);
         tarX[r] = seconds(t0);
         TestPrimary.deleteTree(dir);
         long t1 = System.nanoTime();
         source.writeTo(OutputStream.nullOutputStream());
         toNull[r] = seconds(t1);
         System.err.printf(Locale.ROOT, "rep %d: pg_basebackup from the primary %.3f s, from Strata %.3f s (JVM CPU "
-                        + "%.3f s; into a null stream %.3f s); fullbackup into tar -x + fsync %.3f s (%.3f s until "
+                        + "%.3f s; into a null stream %.3f s); fullbackup into tar -x + sync %.3f s (%.3f s until "
                         + "tar -x is done; JVM CPU %.3f s, of which JIT %d ms, GC %d ms), tar into a null stream "
                         + "%.3f s%n", r + 1, baseline[r], basebackup[r], basebackupCpu[r], basebackupToNull[r],
                 tarX[r], extracted[r], tarXCpu[r], jit, gc, toNull[r]);
@@ -139,32 +132,6 @@ final class Measurements {
         double min = Arrays.stream(v).min().orElse(0);
         double max = Arrays.stream(v).max().orElse(0);
         return 100 * (max - min) / median(v);
-    }
-
-    /**
-     * fsync of every file and directory, the durability pg_basebackup's fsync_pgdata gives. That one first asks
-     * the kernel to start writing every file back (sync_file_range), then fsyncs them one by one, so the writeback
-     * overlaps; Java has no sync_file_range, so the fsyncs run on several threads instead.
-     */
-    static void fsyncTree(Path dir) throws Exception {
-        List<Path> all = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.forEach(all::add);
-        }
-        ForkJoinPool pool = new ForkJoinPool(8);
-        try {
-            pool.submit(() -> all.parallelStream().forEach(Measurements::fsync)).get();
-        } finally {
-            pool.shutdown();
-        }
-    }
-
-    private static void fsync(Path p) {
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("fsync of " + p, e);
-        }
     }
 
     /** Time the JVM's collectors have spent so far, in ms. */
