@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * An append-only scratch file whose writes happen behind the appending thread: values are copied into in-memory
- * chunks, and each full chunk is handed to a {@link WriteBehind} writer; until it has been written, reads of its
+ * chunks, and each full chunk is handed to a {@link ScratchWriter} writer; until it has been written, reads of its
  * values are served from the chunk. The file is a plain concatenation of what was appended, at the locations
  * {@link #append} returned; it is never fsynced and never read after a restart (it serves an in-memory layer).
  *
@@ -38,7 +38,7 @@ public final class ScratchFile {
     static final int MAX_UNWRITTEN_CHUNKS = 32;
 
     private final Path path;
-    private final WriteBehind writer;
+    private final ScratchWriter writer;
     private final Object lock = new Object();
     private volatile AtomicReferenceArray<byte[]> slots = new AtomicReferenceArray<>(16);
     private volatile FileChannel ch;
@@ -57,7 +57,7 @@ public final class ScratchFile {
     private long appended;
     private long end;
 
-    public ScratchFile(Path path, WriteBehind writer) {
+    public ScratchFile(Path path, ScratchWriter writer) {
         this.path = path;
         this.writer = writer;
     }

@@ -2,7 +2,7 @@ package dev.strata.storage.layer;
 
 import dev.strata.storage.StorageException;
 import dev.strata.storage.io.ScratchFile;
-import dev.strata.storage.io.WriteBehind;
+import dev.strata.storage.io.ScratchWriter;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.key.KeyRange;
 import dev.strata.storage.timeline.LayerInfo;
@@ -54,7 +54,7 @@ public final class InMemoryLayer implements Layer {
     public InMemoryLayer(Path path, long lsnStart) {
         this.path = path;
         this.lsnStart = lsnStart;
-        this.scratch = new ScratchFile(path, WriteBehind.SHARED);
+        this.scratch = new ScratchFile(path, ScratchWriter.SHARED);
     }
 
     @Override

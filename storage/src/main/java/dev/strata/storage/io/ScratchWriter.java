@@ -14,9 +14,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>The caller hands over the array: it must not change the bytes written until the callback ran. Nothing here is
  * durable (no fsync): it serves scratch files that are never read after a restart.
  */
-public final class WriteBehind {
+public final class ScratchWriter {
     /** The process's writer for scratch files, one daemon thread. */
-    public static final WriteBehind SHARED = new WriteBehind("strata-scratch-writer");
+    public static final ScratchWriter SHARED = new ScratchWriter("strata-scratch-writer");
 
     /** The outcome of one write, called on the writer thread. */
     @FunctionalInterface
@@ -30,7 +30,7 @@ public final class WriteBehind {
 
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
 
-    WriteBehind(String threadName) {
+    ScratchWriter(String threadName) {
         Thread t = new Thread(this::run, threadName);
         t.setDaemon(true);
         t.start();
