@@ -139,7 +139,7 @@ class ScratchFileTest {
         CountDownLatch release = new CountDownLatch(1);
         Path other = dir.resolve("other");
         FileChannel och = FileChannel.open(other, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        writer.submit(och, 0, new byte[1], 1, e -> {
+        writer.submit(och, 0, java.nio.ByteBuffer.allocate(1), e -> {
             stuck.countDown();
             try {
                 release.await();
