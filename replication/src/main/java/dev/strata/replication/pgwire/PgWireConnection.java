@@ -47,7 +47,10 @@ public final class PgWireConnection implements AutoCloseable {
 
     private PgWireConnection(Socket socket, String where) throws IOException {
         this.socket = socket;
-        this.reader = new MessageReader(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        // A small buffer: message headers and small messages come through it, while a large payload (XLogData,
+        // COPY data) that finds it empty is read from the socket straight into its destination, so the bigger the
+        // buffer, the more of each payload is copied twice.
+        this.reader = new MessageReader(new BufferedInputStream(socket.getInputStream(), 8 << 10));
         this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 14);
         this.where = where;
     }
