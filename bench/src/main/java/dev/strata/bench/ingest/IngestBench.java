@@ -34,12 +34,13 @@ import java.util.function.ToDoubleFunction;
  *       All stop; the slots hold the WAL that follows.</li>
  *   <li>Warm-up, so that neither side is measured cold (Strata's JIT compilation, the standbys' caches): the
  *       primary writes {@code pgbench -i -s SCALE} twice and {@code pgbench -T max(5, SECONDS/3)}; every timeline and
- *       every standby then catches up with it, one at a time, and stops. That is REPS catch-ups of the same kinds
- *       of records as the measured WAL before anything is measured.</li>
+ *       every standby then catches up with it, one at a time, and stops; all of that twice. That is 2 x REPS
+ *       catch-ups of the same kinds of records as the measured WAL before anything is measured: with fewer, the
+ *       JIT was still compiling the per-batch methods (tier 3 to tier 4) during the measured window.</li>
  *   <li>The measured workload: ROUNDS times {@code pgbench -i -s SCALE} (each drops and rewrites the tables), then
  *       {@code pgbench -c CLIENTS -T SECONDS}, then CHECKPOINT; the primary's flush LSN is the target. At the
  *       default (scale 10, 3 rounds, 30 s) that is about 400 MB of WAL, long enough for one-time work (JIT, class
- *       loading) not to dominate the window; the whole benchmark then takes about 3 minutes on 2 cores (--quick of
+ *       loading) not to dominate the window; the whole benchmark then takes about 4 minutes on 2 cores (--quick of
  *       bench/run, scale 2 and 10 s: about 100 MB).</li>
  *   <li>Consumption in alternation, each alone on the machine: timeline 1, standby 1, timeline 2, standby 2, ...
  *       A timeline's tenant manager is opened before its clock starts; the rate is the WAL from where it resumes to
@@ -65,6 +66,7 @@ import java.util.function.ToDoubleFunction;
  * and {@code load_average} when the measurements began.
  */
 public final class IngestBench {
+    private static final int WARM_UP_PASSES = 2;
     private int scale = 10;
     private int seconds = 30;
     private int clients = 4;
@@ -136,7 +138,9 @@ public final class IngestBench {
                 tenantDirs.add(dir);
                 standbys.add(Standby.create(pg, "standby_bench_" + r));
             }
-            warmUp(pg, tenantDirs, standbys);
+            for (int w = 0; w < WARM_UP_PASSES; w++) {
+                warmUp(pg, tenantDirs, standbys);
+            }
             long walStart = pg.currentInsertLsn();
             System.out.printf(Locale.ROOT, "generating WAL: %d x pgbench -i -s %d, pgbench -c %d -T %d%n", rounds,
                     scale, clients, seconds);
