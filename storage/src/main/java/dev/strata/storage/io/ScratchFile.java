@@ -150,16 +150,27 @@ public final class ScratchFile {
             checkFailure();
             return;
         }
-        if (ch == null) {
-            ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        }
-        synchronized (lock) {
-            while (unwritten >= MAX_UNWRITTEN_CHUNKS && failure == null) {
-                waitOnLock();
+        try {
+            if (ch == null) {
+                ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             }
-            checkFailureLocked();
-            unwritten++;
+            synchronized (lock) {
+                while (unwritten >= MAX_UNWRITTEN_CHUNKS && failure == null) {
+                    waitOnLock();
+                }
+                checkFailureLocked();
+                unwritten++;
+            }
+        } catch (IOException e) {
+            // This chunk will never reach the file, so the file is unusable from now on: every later seal and
+            // awaitWritten must fail too (a flush must never map a file with a chunk missing).
+            synchronized (lock) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+            throw e;
         }
         long pos = (long) slot * CHUNK_SIZE;
         end = Math.max(end, pos + n);

@@ -133,6 +133,15 @@ class ScratchFileTest {
     }
 
     @Test
+    void aChunkThatCannotBeHandedToTheWriterFailsEveryLaterWaitSoThatNoFlushMissesIt() throws Exception {
+        ScratchFile f = new ScratchFile(dir.resolve("missing-dir").resolve("ephemeral-4"), new ScratchWriter("w"));
+        long loc = f.append((byte) 0, (byte) 0, new byte[100]);
+        assertThatThrownBy(f::seal).isInstanceOf(IOException.class);
+        assertThatThrownBy(f::awaitWritten).isInstanceOf(IOException.class).hasMessageContaining("ephemeral-4");
+        assertThat(f.read(loc, 102)).hasSize(102); // still served from memory
+    }
+
+    @Test
     void theAppendingThreadWaitsWhenTheWriterFallsBehindInsteadOfBufferingWithoutBound() throws Exception {
         ScratchWriter writer = new ScratchWriter("test-writer");
         CountDownLatch stuck = new CountDownLatch(1);
