@@ -144,9 +144,10 @@ public final class DeltaLayer extends PersistentLayer {
 
     /**
      * {@link #collect} over clustered leaves: the key directory of the leaf block says where the key's entries start,
-     * and the values are mostly in the same block, so the walk back adds each version as it goes. When the key's
-     * first entry is the block's first and the block says its first key is continued, the walk goes on at the end
-     * of the previous block.
+     * and the values are mostly in the same block. Per block, the walk back over the entries decides which versions
+     * the read needs, then their values are read in ascending address order (which the hardware prefetches) and
+     * added newest first. When the key's first entry is the block's first and the block says its first key is
+     * continued, the walk goes on at the end of the previous block.
      */
     private void collectClustered(ReconstructState st, java.util.function.IntFunction<byte[]> blocks, long last,
             byte[] keyBytes, long floorLsn) {
@@ -156,34 +157,56 @@ public final class DeltaLayer extends PersistentLayer {
         for (long pos = last; pos >= 0; pos = reader.prevPos(pos & ~0xFFFFL, blocks)) {
             int no = reader.leafBlockNo(pos);
             byte[] b = blocks.apply(no);
-            int i = (int) (pos & 0xFFFF);
-            if (i >= ClusteredLeaf.check(b, reader.file(), no)) {
+            int hi = (int) (pos & 0xFFFF);
+            if (hi >= ClusteredLeaf.check(b, reader.file(), no)) {
                 throw LayerFileFormat.bad(reader.file(), reader.entryFileOffset(pos), "index points past the "
                         + "entries of leaf block " + no);
             }
             int k = ClusteredLeaf.keys(b);
-            int j = ClusteredLeaf.keyOfEntry(b, i, reader.file(), no);
+            int j = ClusteredLeaf.keyOfEntry(b, hi, reader.file(), no);
             if (!Bytes.isKey(b, ClusteredLeaf.keyOffset(j), k0, k1, k2)) {
                 return;
             }
             int first = ClusteredLeaf.firstEntry(b, k, j);
             long blockPos = pos & ~0xFFFFL;
-            for (; i >= first; i--) {
-                int o = ClusteredLeaf.entryOffset(k, i);
+            boolean done = false;
+            int lo = hi + 1;
+            while (lo > first) {
+                int o = ClusteredLeaf.entryOffset(k, lo - 1);
                 long lsn = Bytes.getLong(b, o);
                 if (lsn < floorLsn) {
-                    return;
+                    done = true;
+                    break;
                 }
-                checkLsn(lsn, blockPos | i);
-                long packed = Bytes.getLong(b, o + 8);
-                st.add(lsn, readValue(packed, Bytes.getInt(b, o + 16), blockPos | i, blocks, b));
-                if ((packed & WILL_INIT_BIT) != 0) {
-                    return;
+                checkLsn(lsn, blockPos | (lo - 1));
+                lo--;
+                if ((Bytes.getLong(b, o + 8) & WILL_INIT_BIT) != 0) {
+                    done = true;
+                    break;
                 }
             }
-            if (first > 0 || !ClusteredLeaf.continued(b)) {
+            addVersions(st, b, k, lo, hi, blockPos, blocks);
+            if (done || first > 0 || !ClusteredLeaf.continued(b)) {
                 return;
             }
+        }
+    }
+
+    /** Reads the values of entries lo..hi of leaf block b in ascending order and adds them to st newest first. */
+    private void addVersions(ReconstructState st, byte[] b, int k, int lo, int hi, long blockPos,
+            java.util.function.IntFunction<byte[]> blocks) {
+        int n = hi - lo + 1;
+        if (n <= 0) {
+            return;
+        }
+        Value[] values = new Value[n];
+        for (int i = lo; i <= hi; i++) {
+            int o = ClusteredLeaf.entryOffset(k, i);
+            values[i - lo] = readValue(Bytes.getLong(b, o + 8), Bytes.getInt(b, o + 16), blockPos | i, blocks, b);
+        }
+        st.reserve(n);
+        for (int i = hi; i >= lo; i--) {
+            st.add(Bytes.getLong(b, ClusteredLeaf.entryOffset(k, i)), values[i - lo]);
         }
     }
 
