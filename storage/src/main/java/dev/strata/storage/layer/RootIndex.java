@@ -45,9 +45,11 @@ final class RootIndex {
 
     /** The index of the last entry at or below {@code target} (its first fw bytes), or -1. */
     int lastAtOrBelow(byte[] target) {
-        int c = java.util.Arrays.compareUnsigned(target, 0, prefix, root, 0, prefix);
-        if (c != 0) {
-            return c < 0 ? -1 : count - 1;
+        for (int k = 0; k < prefix; k++) { // a short prefix: a plain loop beats a vectorised mismatch call here
+            int c = (target[k] & 0xFF) - (root[k] & 0xFF);
+            if (c != 0) {
+                return c < 0 ? -1 : count - 1;
+            }
         }
         long t = window(target, 0);
         int lo = 0;
