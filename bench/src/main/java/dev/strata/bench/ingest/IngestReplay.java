@@ -43,8 +43,11 @@ import java.util.stream.Stream;
  *       to the primary's flush LSN is read from pg_wal into memory and the primary stops.</li>
  *   <li>Each round copies the template, opens it and feeds the WAL in {@code --chunk}-byte pieces (as XLogData
  *       messages would carry it) through the ingest pipeline: a decoding thread hands batches of records to the
- *       ingest thread over a bounded queue, as the WAL receiver does. It prints MB/s (wall) and each thread's CPU
- *       seconds. The first rounds are the JIT's warm-up; compare the later ones.</li>
+ *       ingest thread over a bounded queue, as the WAL receiver does. It prints MB/s (wall), the ingest and decoding
+ *       threads' CPU seconds, the process's CPU seconds and the GC and JIT time over the same span. Then it
+ *       checkpoints the timeline (the flush of what is left in memory, timed on its own) and prints the CPU
+ *       seconds of every thread over the whole round (ingest, flush, scratch-file writer; the rest is GC, JIT and
+ *       the decoding thread, which has ended). The first rounds are the JIT's warm-up; compare the later ones.</li>
  * </ol>
  */
 public final class IngestReplay {

@@ -1,6 +1,7 @@
 package dev.strata.storage.io;
 
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -10,7 +11,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * An append-only scratch file whose writes happen behind the appending thread: values are copied into in-memory
- * chunks, and each full chunk is handed to a {@link WriteBehind} writer; until it has been written, reads of its
+ * chunks (direct buffers, which the write system call takes as they are, without the copy a heap array costs),
+ * and each full chunk is handed to a {@link ScratchWriter} writer; until it has been written, reads of its
  * values are served from the chunk. The file is a plain concatenation of what was appended, at the locations
  * {@link #append} returned; it is never fsynced and never read after a restart (it serves an in-memory layer).
  *
@@ -23,36 +25,40 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * before any value in it is appended (the caller publishes values after {@link #append} returns, with ordering of
  * its own); its slot is cleared only after the writer wrote it, so a reader that finds the slot empty finds the
  * bytes in the file. The slot table's growth and the clearing of slots happen under one lock, so a cleared slot is
- * never resurrected by a copy. Chunks never change once handed to the writer and are never reused, so a reader
- * still copying from one that was just written is unaffected.
+ * never resurrected by a copy. A chunk never changes while its slot holds it; once written, it is reused for a
+ * later slot (so that ingest does not allocate and zero a chunk per half MiB), and a reader validates its copy
+ * against the slot, as an optimistic read of a sequence lock does, falling back to the file.
  *
  * <p>Memory is bounded: at most {@link #MAX_UNWRITTEN_CHUNKS} full chunks wait for the writer; the appending thread
  * waits beyond that. A failed write is reported by the next append, {@link #seal} or {@link #awaitWritten}; its
  * chunk stays in memory, so reads stay correct until the owner gives the file up.
  */
 public final class ScratchFile {
-    public static final int CHUNK_SIZE = 256 << 10;
-    static final int MAX_UNWRITTEN_CHUNKS = 64;
+    /** Chunks are reused, so their number stays small; a value larger than this gets a chunk of its own. */
+    public static final int CHUNK_SIZE = 512 << 10;
+    static final int MAX_UNWRITTEN_CHUNKS = 32;
 
     private final Path path;
-    private final WriteBehind writer;
+    private final ScratchWriter writer;
     private final Object lock = new Object();
-    private volatile AtomicReferenceArray<byte[]> slots = new AtomicReferenceArray<>(16);
+    private volatile AtomicReferenceArray<ByteBuffer> slots = new AtomicReferenceArray<>(16);
     private volatile FileChannel ch;
     private volatile boolean closed;
     /** Chunks handed to the writer and not yet written (guarded by lock). */
     private int unwritten;
     /** The first write failure (guarded by lock). */
     private IOException failure;
+    /** Written chunks of {@link #CHUNK_SIZE} bytes, for reuse (guarded by lock). */
+    private final java.util.ArrayDeque<ByteBuffer> free = new java.util.ArrayDeque<>();
     // Appending thread only (or the owner once appends ended).
-    private byte[] tail;
+    private ByteBuffer tail;
     private int tailSlot;
     private int tailFill;
     private int nextSlot;
     private long appended;
     private long end;
 
-    public ScratchFile(Path path, WriteBehind writer) {
+    public ScratchFile(Path path, ScratchWriter writer) {
         this.path = path;
         this.writer = writer;
     }
@@ -80,14 +86,14 @@ public final class ScratchFile {
      */
     public long append(byte b0, byte b1, byte[] payload) throws IOException {
         int len = payload.length + 2;
-        if (tail == null || tailFill + len > tail.length) {
+        if (tail == null || tailFill + len > tail.capacity()) {
             seal();
             startChunk(len);
         }
         long loc = (long) tailSlot * CHUNK_SIZE + tailFill;
-        tail[tailFill] = b0;
-        tail[tailFill + 1] = b1;
-        System.arraycopy(payload, 0, tail, tailFill + 2, payload.length);
+        tail.put(tailFill, b0);
+        tail.put(tailFill + 1, b1);
+        tail.put(tailFill + 2, payload);
         tailFill += len;
         appended += len;
         return loc;
@@ -95,12 +101,19 @@ public final class ScratchFile {
 
     private void startChunk(int len) {
         int n = Math.max(1, (len + CHUNK_SIZE - 1) / CHUNK_SIZE);
-        byte[] c = new byte[Math.max(CHUNK_SIZE, len)];
+        ByteBuffer c = null;
         int slot = nextSlot;
         synchronized (lock) {
-            AtomicReferenceArray<byte[]> t = slots;
+            if (len <= CHUNK_SIZE) {
+                c = free.poll();
+            }
+            if (c == null) {
+                c = ByteBuffer.allocateDirect(Math.max(CHUNK_SIZE, len));
+            }
+            AtomicReferenceArray<ByteBuffer> t = slots;
             if (slot + n > t.length()) {
-                AtomicReferenceArray<byte[]> bigger = new AtomicReferenceArray<>(Math.max(t.length() * 2, slot + n));
+                AtomicReferenceArray<ByteBuffer> bigger = new AtomicReferenceArray<>(Math.max(t.length() * 2,
+                        slot + n));
                 for (int i = 0; i < t.length(); i++) {
                     bigger.set(i, t.get(i));
                 }
@@ -122,7 +135,7 @@ public final class ScratchFile {
      * @throws IOException when an earlier write failed
      */
     public void seal() throws IOException {
-        byte[] c = tail;
+        ByteBuffer c = tail;
         if (c == null) {
             checkFailure();
             return;
@@ -150,14 +163,18 @@ public final class ScratchFile {
         }
         long pos = (long) slot * CHUNK_SIZE;
         end = Math.max(end, pos + n);
-        writer.submit(ch, pos, c, n, f -> written(slot, f));
+        writer.submit(ch, pos, c.duplicate().position(0).limit(n), f -> written(slot, f));
     }
 
     private void written(int slot, IOException f) {
         synchronized (lock) {
             unwritten--;
             if (f == null) {
+                ByteBuffer c = slots.get(slot);
                 slots.set(slot, null);
+                if (c.capacity() == CHUNK_SIZE && free.size() < MAX_UNWRITTEN_CHUNKS) {
+                    free.add(c); // reused only after its slot was cleared: see read()
+                }
             } else if (failure == null && !closed) {
                 failure = f;
             }
@@ -180,11 +197,17 @@ public final class ScratchFile {
     public byte[] read(long loc, int len) throws IOException {
         byte[] out = new byte[len];
         int slot = (int) (loc / CHUNK_SIZE);
-        AtomicReferenceArray<byte[]> t = slots;
-        byte[] c = slot < t.length() ? t.get(slot) : null;
+        AtomicReferenceArray<ByteBuffer> t = slots;
+        ByteBuffer c = slot < t.length() ? t.get(slot) : null;
         if (c != null) {
-            System.arraycopy(c, (int) (loc - (long) slot * CHUNK_SIZE), out, 0, len);
-            return out;
+            c.get((int) (loc - (long) slot * CHUNK_SIZE), out, 0, len);
+            // A written chunk is reused for a later slot, but only after its slot was cleared (in the current
+            // table, under the lock). So if the slot still holds it after the copy, the copy read the value;
+            // otherwise the value is in the file. The fence keeps the copy's loads before the check.
+            VarHandle.acquireFence();
+            if (slots.get(slot) == c) {
+                return out;
+            }
         }
         ByteBuffer b = ByteBuffer.wrap(out);
         while (b.hasRemaining()) {

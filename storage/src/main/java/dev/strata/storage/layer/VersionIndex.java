@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
 /**
  * The in-memory layer's index: key to its newest version in {@link Versions} (whose entries chain to the key's
  * older ones). An open-addressing hash table (linear probing) with the key's six fields packed into three longs in
- * one array and the head entry in a parallel int array, so that appending a version costs one probe, three
+ * one array and the head entry and the key's ordinal in a parallel int array, so that appending a version costs one probe, three
  * primitive stores for the entry and one for the head: no object per key or version.
  *
  * <p>Why readers are safe without locks: a slot's key is written once, before its head is first stored; a head is
@@ -31,20 +31,20 @@ final class VersionIndex {
 
     private static final class Table {
         final long[] keys;
-        /** Newest entry + 1 per slot; 0 = empty slot. */
+        /** Per slot: newest entry + 1 (0 = empty slot), then the key's ordinal; side by side, one cache line. */
         final int[] heads;
         final int mask;
 
         Table(int capacity) {
             keys = new long[capacity * 3];
-            heads = new int[capacity];
+            heads = new int[capacity * 2];
             mask = capacity - 1;
         }
     }
 
-    /** Receives a key and its newest entry. */
+    /** Receives a key, its newest entry and its ordinal (0 for the first key put, then 1, 2, ...). */
     interface KeyHeadConsumer {
-        void accept(Key key, int head);
+        void accept(Key key, int head, int ordinal);
     }
 
     int size() {
@@ -64,7 +64,7 @@ final class VersionIndex {
         long k2 = pack(key.f5(), key.f6());
         int i = hash(k0, k1, k2) & t.mask;
         while (true) {
-            int h = (int) HEADS.getAcquire(t.heads, i);
+            int h = (int) HEADS.getAcquire(t.heads, i * 2);
             if (h == 0) {
                 return Versions.NONE;
             }
@@ -88,24 +88,26 @@ final class VersionIndex {
         long k2 = pack(key.f5(), key.f6());
         int i = hash(k0, k1, k2) & t.mask;
         while (true) {
-            int h = t.heads[i];
+            int h = t.heads[i * 2];
             int j = i * 3;
             if (h == 0) {
+                int ordinal = size;
                 t.keys[j] = k0;
                 t.keys[j + 1] = k1;
                 t.keys[j + 2] = k2;
-                int e = versions.append(lsn, loc, len, Versions.NONE);
-                HEADS.setRelease(t.heads, i, e + 1);
-                int n = size + 1;
-                if (n * 2 > t.heads.length) {
+                t.heads[i * 2 + 1] = ordinal;
+                int e = versions.append(lsn, loc, len, Versions.NONE, ordinal);
+                HEADS.setRelease(t.heads, i * 2, e + 1);
+                int n = ordinal + 1;
+                if (n * 2 > t.mask + 1) {
                     table = grown(t);
                 }
                 size = n;
                 return true;
             }
             if (t.keys[j] == k0 && t.keys[j + 1] == k1 && t.keys[j + 2] == k2) {
-                int e = versions.append(lsn, loc, len, h - 1);
-                HEADS.setRelease(t.heads, i, e + 1);
+                int e = versions.append(lsn, loc, len, h - 1, t.heads[i * 2 + 1]);
+                HEADS.setRelease(t.heads, i * 2, e + 1);
                 return false;
             }
             i = (i + 1) & t.mask;
@@ -117,20 +119,20 @@ final class VersionIndex {
         int n = size;
         Table t = table;
         int seen = 0;
-        for (int i = 0; i < t.heads.length && seen < n; i++) {
-            int h = (int) HEADS.getAcquire(t.heads, i);
+        for (int i = 0; i <= t.mask && seen < n; i++) {
+            int h = (int) HEADS.getAcquire(t.heads, i * 2);
             if (h != 0) {
                 int j = i * 3;
-                out.accept(unpack(t.keys[j], t.keys[j + 1], t.keys[j + 2]), h - 1);
+                out.accept(unpack(t.keys[j], t.keys[j + 1], t.keys[j + 2]), h - 1, t.heads[i * 2 + 1]);
                 seen++;
             }
         }
     }
 
     private static Table grown(Table old) {
-        Table t = new Table(old.heads.length * 2);
-        for (int i = 0; i < old.heads.length; i++) {
-            int h = old.heads[i];
+        Table t = new Table((old.mask + 1) * 2);
+        for (int i = 0; i <= old.mask; i++) {
+            int h = old.heads[i * 2];
             if (h == 0) {
                 continue;
             }
@@ -139,13 +141,14 @@ final class VersionIndex {
             long k1 = old.keys[j + 1];
             long k2 = old.keys[j + 2];
             int s = hash(k0, k1, k2) & t.mask;
-            while (t.heads[s] != 0) {
+            while (t.heads[s * 2] != 0) {
                 s = (s + 1) & t.mask;
             }
             t.keys[s * 3] = k0;
             t.keys[s * 3 + 1] = k1;
             t.keys[s * 3 + 2] = k2;
-            t.heads[s] = h;
+            t.heads[s * 2] = h;
+            t.heads[s * 2 + 1] = old.heads[i * 2 + 1];
         }
         return t;
     }

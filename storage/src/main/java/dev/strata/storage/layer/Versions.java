@@ -4,12 +4,13 @@ package dev.strata.storage.layer;
  * Every version put into one in-memory layer, in put order, as packed primitives: for entry {@code e}, its LSN, its
  * location in the scratch file, its encoded length and the entry of the same key's previous version ({@code -1} for
  * the key's first). A key's versions thus form a chain from its newest entry (which {@link VersionIndex} keeps) to
- * its oldest, LSN-descending.
+ * its oldest, LSN-descending. Each entry also names its key by the key's ordinal (the order in which keys first
+ * appeared), so that the flush can group entries by key in one sequential pass instead of walking every chain.
  *
  * <p>Storing versions this way costs no object per key or per version (a per-key holder of growing arrays cost four
  * allocations per key, a copy at each growth and a second hash probe to replace it), and appending never moves an
- * entry. Entries live in fixed-size chunks of three longs per entry ({@code lsn}, {@code loc},
- * {@code len << 32 | prev + 1}), small enough to stay ordinary young-generation objects.
+ * entry. Entries live in fixed-size chunks of four longs per entry ({@code lsn}, {@code loc},
+ * {@code len << 32 | prev + 1}, {@code ordinal}), small enough to stay ordinary young-generation objects.
  *
  * <p>One writer appends; readers read entries concurrently without locks. An entry is written completely before it
  * is published (by the release store of its key's head in {@link VersionIndex}), and is never changed afterwards.
@@ -32,42 +33,48 @@ final class Versions {
     }
 
     /** Appends an entry (writer only) and returns its number; it is published by the caller. */
-    int append(long lsn, long loc, int len, int prev) {
+    int append(long lsn, long loc, int len, int prev, int ordinal) {
         int e = count;
         int c = e >>> CHUNK_BITS;
         long[][] t = chunks;
         if (c == t.length) {
             long[][] bigger = java.util.Arrays.copyOf(t, t.length * 2);
-            bigger[c] = new long[CHUNK * 3];
+            bigger[c] = new long[CHUNK * 4];
             chunks = bigger;
             t = bigger;
         } else if (t[c] == null) {
-            t[c] = new long[CHUNK * 3];
+            t[c] = new long[CHUNK * 4];
         }
         long[] chunk = t[c];
-        int i = (e & MASK) * 3;
+        int i = (e & MASK) * 4;
         chunk[i] = lsn;
         chunk[i + 1] = loc;
         chunk[i + 2] = (long) len << 32 | (prev + 1L);
+        chunk[i + 3] = ordinal;
         count = e + 1;
         return e;
     }
 
     long lsn(int e) {
-        return chunks[e >>> CHUNK_BITS][(e & MASK) * 3];
+        return chunks[e >>> CHUNK_BITS][(e & MASK) * 4];
     }
 
     long loc(int e) {
-        return chunks[e >>> CHUNK_BITS][(e & MASK) * 3 + 1];
+        return chunks[e >>> CHUNK_BITS][(e & MASK) * 4 + 1];
     }
 
     int len(int e) {
-        return (int) (chunks[e >>> CHUNK_BITS][(e & MASK) * 3 + 2] >>> 32);
+        return (int) (chunks[e >>> CHUNK_BITS][(e & MASK) * 4 + 2] >>> 32);
+    }
+
+    /** The ordinal of the entry's key. */
+    int ordinal(int e) {
+        return (int) chunks[e >>> CHUNK_BITS][(e & MASK) * 4 + 3];
     }
 
     /** The same key's previous (older) entry, or {@link #NONE}. */
     int prev(int e) {
-        return (int) chunks[e >>> CHUNK_BITS][(e & MASK) * 3 + 2] - 1;
+        return (int) chunks[e >>> CHUNK_BITS][(e & MASK) * 4 + 2] - 1;
     }
 
 }

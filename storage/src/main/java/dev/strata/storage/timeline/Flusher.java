@@ -110,7 +110,8 @@ final class Flusher {
                 return w.finish(KeyRange.ALL, f.lsnStart(), tl.ctx.layerFiles());
             }
         }
-        try (DeltaLayerWriter w = new DeltaLayerWriter(tl.dir(), tl.ctx.files())) {
+        // The file's blocks are sealed and written on the writer's own thread while this one reads the layer.
+        try (DeltaLayerWriter w = new DeltaLayerWriter(tl.dir(), tl.ctx.files(), true, tl.ctx.config().fsync())) {
             f.forEachVersion((key, keyBytes, lsn, encoded) -> w.add(keyBytes, lsn, encoded));
             if (w.isEmpty()) {
                 return null;

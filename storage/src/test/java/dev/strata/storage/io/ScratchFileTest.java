@@ -57,7 +57,7 @@ class ScratchFileTest {
         long seed = System.nanoTime();
         System.out.println("ScratchFileTest seed " + seed);
         Random rnd = new Random(seed);
-        ScratchFile f = new ScratchFile(dir.resolve("ephemeral-1"), new WriteBehind("test-writer"));
+        ScratchFile f = new ScratchFile(dir.resolve("ephemeral-1"), new ScratchWriter("test-writer"));
         int n = 6000;
         long[] locs = new long[n];
         int[] lens = new int[n];
@@ -109,7 +109,7 @@ class ScratchFileTest {
 
     @Test
     void aFailedWriteIsReportedAndItsValuesStayReadableFromMemory() throws Exception {
-        ScratchFile f = new ScratchFile(dir.resolve("ephemeral-2"), new WriteBehind("test-writer"));
+        ScratchFile f = new ScratchFile(dir.resolve("ephemeral-2"), new ScratchWriter("test-writer"));
         byte[] big = new byte[ScratchFile.CHUNK_SIZE - 2];
         Arrays.fill(big, (byte) 7);
         long first = f.append((byte) 0, (byte) 1, big);
@@ -134,12 +134,12 @@ class ScratchFileTest {
 
     @Test
     void theAppendingThreadWaitsWhenTheWriterFallsBehindInsteadOfBufferingWithoutBound() throws Exception {
-        WriteBehind writer = new WriteBehind("test-writer");
+        ScratchWriter writer = new ScratchWriter("test-writer");
         CountDownLatch stuck = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Path other = dir.resolve("other");
         FileChannel och = FileChannel.open(other, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        writer.submit(och, 0, new byte[1], 1, e -> {
+        writer.submit(och, 0, java.nio.ByteBuffer.allocate(1), e -> {
             stuck.countDown();
             try {
                 release.await();

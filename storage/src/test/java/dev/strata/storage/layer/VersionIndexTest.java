@@ -46,6 +46,7 @@ class VersionIndexTest {
         Random rnd = new Random(seed);
         VersionIndex index = new VersionIndex();
         Map<Key, List<List<Long>>> model = new HashMap<>();
+        Map<Key, Integer> ordinals = new HashMap<>();
         long lsn = 100;
         for (int i = 0; i < 120_000; i++) {
             Key k = randomKey(rnd);
@@ -55,6 +56,7 @@ class VersionIndexTest {
             boolean isNew = !model.containsKey(k);
             assertEquals(isNew, index.add(k, lsn, loc, len), "seed " + seed);
             model.computeIfAbsent(k, x -> new ArrayList<>()).add(0, List.of(lsn, loc, (long) len));
+            ordinals.putIfAbsent(k, ordinals.size());
             if (i % 997 == 0) {
                 assertEquals(Versions.NONE, index.head(new Key(0xFF, -1, -1, -1, 0xFF, -2)), "seed " + seed);
             }
@@ -65,8 +67,12 @@ class VersionIndexTest {
             assertEquals(e.getValue(), chain(index, e.getKey()), "seed " + seed + " key " + e.getKey());
         }
         Set<Key> listed = new HashSet<>();
-        index.forEach((k, head) -> {
+        index.forEach((k, head, ordinal) -> {
             assertEquals(index.head(k), head, "seed " + seed);
+            assertEquals(ordinals.get(k), ordinal, "seed " + seed + ": ordinal of " + k);
+            for (int e = head; e != Versions.NONE; e = index.versions().prev(e)) {
+                assertEquals(ordinal, index.versions().ordinal(e), "seed " + seed + ": entry of " + k);
+            }
             assertTrue(listed.add(k), "seed " + seed + ": " + k + " listed twice");
         });
         assertEquals(model.keySet(), listed, "seed " + seed);

@@ -14,9 +14,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>The caller hands over the array: it must not change the bytes written until the callback ran. Nothing here is
  * durable (no fsync): it serves scratch files that are never read after a restart.
  */
-public final class WriteBehind {
+public final class ScratchWriter {
     /** The process's writer for scratch files, one daemon thread. */
-    public static final WriteBehind SHARED = new WriteBehind("strata-scratch-writer");
+    public static final ScratchWriter SHARED = new ScratchWriter("strata-scratch-writer");
 
     /** The outcome of one write, called on the writer thread. */
     @FunctionalInterface
@@ -25,20 +25,24 @@ public final class WriteBehind {
         void written(IOException failure);
     }
 
-    private record Job(FileChannel ch, long pos, byte[] buf, int len, Done done) {
+    private record Job(FileChannel ch, long pos, ByteBuffer buf, Done done) {
     }
 
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
 
-    WriteBehind(String threadName) {
+    ScratchWriter(String threadName) {
         Thread t = new Thread(this::run, threadName);
         t.setDaemon(true);
         t.start();
     }
 
-    /** Queues a write of {@code buf[0, len)} at {@code pos}; {@code done} runs once it completed or failed. */
-    public void submit(FileChannel ch, long pos, byte[] buf, int len, Done done) {
-        queue.add(new Job(ch, pos, buf, len, done));
+    /**
+     * Queues a write of {@code buf}'s bytes from its position to its limit at {@code pos} (the buffer is the
+     * writer's until {@code done} ran: pass a duplicate to keep using the original's position and limit). A direct
+     * buffer goes to the system call as it is; a heap buffer is first copied into a direct one by the JDK.
+     */
+    public void submit(FileChannel ch, long pos, ByteBuffer buf, Done done) {
+        queue.add(new Job(ch, pos, buf, done));
     }
 
     private void run() {
@@ -51,9 +55,10 @@ public final class WriteBehind {
             }
             IOException failure = null;
             try {
-                ByteBuffer b = ByteBuffer.wrap(j.buf(), 0, j.len());
+                ByteBuffer b = j.buf();
+                long at = j.pos() - b.position();
                 while (b.hasRemaining()) {
-                    j.ch().write(b, j.pos() + b.position());
+                    j.ch().write(b, at + b.position());
                 }
             } catch (IOException e) {
                 failure = e;
