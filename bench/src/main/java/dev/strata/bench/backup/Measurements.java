@@ -33,6 +33,8 @@ final class Measurements {
     final double[] basebackupCpu;
     /** pg_basebackup -F t -D - from Strata, stdout thrown away: the stream without a directory to write. */
     final double[] basebackupToNull;
+    /** The same from the primary (NaN when not measured). */
+    final double[] baselineToNull;
     /** Strata's fullbackup tar into tar -x, then pg_basebackup's sync of the directory (initdb --sync-only). */
     final double[] tarX;
     final double[] extracted;
@@ -54,6 +56,8 @@ final class Measurements {
         Arrays.fill(basebackupCpu, Double.NaN);
         basebackupToNull = new double[reps];
         Arrays.fill(basebackupToNull, Double.NaN);
+        baselineToNull = new double[reps];
+        Arrays.fill(baselineToNull, Double.NaN);
         tarX = new double[reps];
         extracted = new double[reps];
         toNull = new double[reps];
@@ -84,11 +88,11 @@ final class Measurements {
         long t1 = System.nanoTime();
         source.writeTo(OutputStream.nullOutputStream());
         toNull[r] = seconds(t1);
-        System.err.printf(Locale.ROOT, "rep %d: pg_basebackup from the primary %.3f s, from Strata %.3f s (JVM CPU "
-                        + "%.3f s; into a null stream %.3f s); fullbackup into tar -x + sync %.3f s (%.3f s until "
-                        + "tar -x is done; JVM CPU %.3f s, of which JIT %d ms, GC %d ms), tar into a null stream "
-                        + "%.3f s%n", r + 1, baseline[r], basebackup[r], basebackupCpu[r], basebackupToNull[r],
-                tarX[r], extracted[r], tarXCpu[r], jit, gc, toNull[r]);
+        System.err.printf(Locale.ROOT, "rep %d: pg_basebackup from the primary %.3f s (into a null stream %.3f s), "
+                        + "from Strata %.3f s (JVM CPU %.3f s; into a null stream %.3f s); fullbackup into tar -x + "
+                        + "sync %.3f s (%.3f s until tar -x is done; JVM CPU %.3f s, of which JIT %d ms, GC %d ms), "
+                        + "tar into a null stream %.3f s%n", r + 1, baseline[r], baselineToNull[r], basebackup[r],
+                basebackupCpu[r], basebackupToNull[r], tarX[r], extracted[r], tarXCpu[r], jit, gc, toNull[r]);
     }
 
     /**
@@ -110,6 +114,7 @@ final class Measurements {
                         + "\"strata_base_backup_seconds_median\": %s, \"strata_base_backup_seconds\": %s, "
                         + "\"strata_base_backup_jvm_cpu_seconds_median\": %s, "
                         + "\"strata_base_backup_to_null_seconds_median\": %s, "
+                        + "\"pg_basebackup_to_null_seconds_median\": %s, "
                         + "\"fullbackup_tar_x_ratio_vs_pg_basebackup\": %.3f, "
                         + "\"tar_x_seconds_median\": %.3f, \"tar_x_seconds\": %s, "
                         + "\"tar_x_until_extracted_seconds_median\": %.3f, "
@@ -122,9 +127,9 @@ final class Measurements {
                 keyed / b, served ? "pg_basebackup from Strata's BASE_BACKUP" : "fullbackup into tar -x",
                 keyed, b, list(served ? basebackup : tarX), list(baseline), spreadPct(served ? basebackup : tarX),
                 spreadPct(baseline), num(bb / b), num(bb), served ? list(basebackup) : "null",
-                num(median(basebackupCpu)), num(median(basebackupToNull)), tx / b, tx, list(tarX),
-                median(extracted), median(tarXCpu), median(toNull), bytes, strataDirBytes, primaryDirBytes, scale,
-                baseline.length, num(warmup), num(basebackupWarmup), loadBefore, loadAverage(), source);
+                num(median(basebackupCpu)), num(median(basebackupToNull)), num(median(baselineToNull)), tx / b, tx,
+                list(tarX), median(extracted), median(tarXCpu), median(toNull), bytes, strataDirBytes, primaryDirBytes,
+                scale, baseline.length, num(warmup), num(basebackupWarmup), loadBefore, loadAverage(), source);
     }
 
     /** (max - min) / median, in percent: the run-to-run noise. */
