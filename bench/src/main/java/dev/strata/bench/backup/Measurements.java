@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The timings of {@link FullbackupBench}, one slot per repetition, and their JSON report. */
 final class Measurements {
@@ -64,11 +68,40 @@ final class Measurements {
         tarXCpu = new double[reps];
     }
 
-    /** Times one pg_basebackup from Strata, with the CPU time this JVM spent meanwhile. */
+    /**
+     * Times one pg_basebackup from Strata, with the CPU time this JVM spent meanwhile, and prints that CPU time by
+     * thread group (page readers, the command thread that writes the tar, the event loop that sends it).
+     */
     void measureBasebackup(int r, Timed run) throws Exception {
         long cpu0 = processCpuNanos();
+        Map<String, Long> threads0 = cpuByThreadGroup();
         basebackup[r] = run.run();
         basebackupCpu[r] = (processCpuNanos() - cpu0) / 1e9;
+        Map<String, Long> threads1 = cpuByThreadGroup();
+        StringBuilder b = new StringBuilder();
+        threads1.forEach((group, ns) -> {
+            long d = ns - threads0.getOrDefault(group, 0L);
+            if (d >= 10_000_000L) {
+                b.append(String.format(Locale.ROOT, " %s %.3f s", group, d / 1e9));
+            }
+        });
+        System.err.printf(Locale.ROOT, "rep %d: JVM CPU while serving pg_basebackup, by thread:%s%n", r + 1, b);
+    }
+
+    /** CPU time (user and system) of this JVM's live threads, summed by name without its numbers. */
+    private static Map<String, Long> cpuByThreadGroup() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new TreeMap<>();
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            long ns = mx.getThreadCpuTime(t.getThreadId());
+            if (ns > 0) {
+                out.merge(t.getThreadName().replaceAll("[-#]?\\d+", ""), ns, Long::sum);
+            }
+        }
+        return out;
     }
 
     /** Strata's fullbackup into tar -x plus the sync of the result, then the same tar into a null stream. */
