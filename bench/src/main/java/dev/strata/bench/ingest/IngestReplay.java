@@ -155,6 +155,10 @@ public final class IngestReplay {
                 }
                 decodeCpu[0] = mx.getCurrentThreadCpuTime();
             }, "replay-decoder");
+            java.util.Map<String, Long> threads0 = ProcessCpu.threadNanos();
+            long process0 = ProcessCpu.jvmNanos();
+            long gc0 = ProcessCpu.gcMillis();
+            long jit0 = ProcessCpu.jitMillis();
             long cpu0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             decoderThread.start();
@@ -168,10 +172,21 @@ public final class IngestReplay {
             long nanos = System.nanoTime() - t0;
             long ingestCpu = mx.getCurrentThreadCpuTime() - cpu0;
             decoderThread.join();
+            long processCpu = ProcessCpu.jvmNanos() - process0;
             System.out.printf(Locale.ROOT, "round %d: %d records to %s, %.1f MB in %.2f s = %.1f MB/s; CPU s: "
-                            + "ingest %.2f, decode %.2f%n", round, records, Lsn.format(tl.lastRecordLsn()),
-                    wal.length / 1048576.0, nanos / 1e9, wal.length / 1048576.0 / (nanos / 1e9), ingestCpu / 1e9,
-                    decodeCpu[0] / 1e9);
+                            + "ingest %.2f, decode %.2f, process %.2f (GC %d ms, JIT %d ms elapsed)%n", round, records,
+                    Lsn.format(tl.lastRecordLsn()), wal.length / 1048576.0, nanos / 1e9,
+                    wal.length / 1048576.0 / (nanos / 1e9), ingestCpu / 1e9, decodeCpu[0] / 1e9, processCpu / 1e9,
+                    ProcessCpu.gcMillis() - gc0, ProcessCpu.jitMillis() - jit0);
+            long f0 = System.nanoTime();
+            long fcpu0 = ProcessCpu.jvmNanos();
+            tl.checkpoint();
+            long flushNanos = System.nanoTime() - f0;
+            long allCpu = ProcessCpu.jvmNanos() - process0;
+            System.out.printf(Locale.ROOT, "  then the flush of what is left in memory: %.2f s, %.2f CPU s; ingest "
+                            + "and flushes together: %.1f MB per process CPU s%n", flushNanos / 1e9,
+                    (ProcessCpu.jvmNanos() - fcpu0) / 1e9, wal.length / 1048576.0 / (allCpu / 1e9));
+            ProcessCpu.printThreadDeltas(threads0, allCpu);
             if (tl.lastRecordLsn() < to) {
                 throw new IllegalStateException("replay stopped at " + Lsn.format(tl.lastRecordLsn()));
             }

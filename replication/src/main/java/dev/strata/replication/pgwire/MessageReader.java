@@ -1,7 +1,9 @@
 package dev.strata.replication.pgwire;
 
+import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -13,11 +15,19 @@ public final class MessageReader {
     /** Larger than any message the walsender sends (CopyData is at most 128 KB of WAL plus a header). */
     static final int MAX_MESSAGE = 64 << 20;
 
+    private final Counting counting;
     private final DataInputStream in;
     private long bytesRead;
 
     public MessageReader(InputStream in) {
-        this.in = new DataInputStream(in);
+        this.counting = new Counting(in);
+        this.in = new DataInputStream(counting);
+    }
+
+    /** Takes a CopyData message's payload straight from the stream instead of from an array. */
+    public interface CopyDataReader {
+        /** Reads exactly {@code length} bytes, the whole payload, from {@code in}. */
+        void read(DataInput in, int length) throws IOException;
     }
 
     /**
@@ -42,6 +52,40 @@ public final class MessageReader {
         return new BackendMessage((byte) type, payload);
     }
 
+    /**
+     * Reads one whole message like {@link #read()}, except that a CopyData message's payload goes to
+     * {@code copyData}, read from the stream into wherever it needs the bytes (no intermediate array per message);
+     * then this returns null.
+     *
+     * @throws IOException when the reader does not consume exactly the payload (the stream would lose its framing)
+     */
+    public BackendMessage read(CopyDataReader copyData) throws IOException {
+        int type = in.read();
+        if (type < 0) {
+            throw new EOFException("the server closed the connection");
+        }
+        int len = in.readInt();
+        if (len < 4 || len > MAX_MESSAGE) {
+            throw new IOException("message type '" + (char) type + "' has impossible length " + len
+                    + " after " + bytesRead + " bytes from the server");
+        }
+        if (type != BackendMessage.COPY_DATA) {
+            byte[] payload = new byte[len - 4];
+            in.readFully(payload);
+            bytesRead += 1 + len;
+            return new BackendMessage((byte) type, payload);
+        }
+        long before = counting.count;
+        copyData.read(in, len - 4);
+        long consumed = counting.count - before;
+        if (consumed != len - 4) {
+            throw new IOException("a CopyData message of " + (len - 4) + " bytes was consumed as " + consumed
+                    + " bytes after " + bytesRead + " bytes from the server");
+        }
+        bytesRead += 1 + len;
+        return null;
+    }
+
     /** Reads the single byte that answers an SSLRequest ('S' or 'N'). */
     public int readSslAnswer() throws IOException {
         int b = in.read();
@@ -53,5 +97,44 @@ public final class MessageReader {
 
     public long bytesRead() {
         return bytesRead;
+    }
+
+    /** Counts the bytes taken from the stream, so that a CopyData reader's consumption can be checked. */
+    private static final class Counting extends FilterInputStream {
+        long count;
+
+        Counting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = in.skip(n);
+            count += Math.max(0, k);
+            return k;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
     }
 }

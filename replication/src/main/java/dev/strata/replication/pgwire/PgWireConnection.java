@@ -212,6 +212,28 @@ public final class PgWireConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #read()}, but a CopyData message's payload goes straight from the stream to {@code copyData};
+     * returns null after such a message.
+     */
+    public BackendMessage read(MessageReader.CopyDataReader copyData) throws IOException {
+        while (true) {
+            BackendMessage m = reader.read(copyData);
+            if (m == null) {
+                return null;
+            }
+            switch (m.type()) {
+                case BackendMessage.PARAMETER_STATUS -> recordParameter(m);
+                case BackendMessage.NOTICE_RESPONSE, BackendMessage.NOTIFICATION -> {
+                    // informational
+                }
+                default -> {
+                    return m;
+                }
+            }
+        }
+    }
+
     /** Sets the socket read timeout (0 = none). */
     public void setReadTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);

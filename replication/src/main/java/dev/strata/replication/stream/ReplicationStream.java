@@ -2,10 +2,12 @@ package dev.strata.replication.stream;
 
 import dev.strata.replication.pgwire.BackendMessage;
 import dev.strata.replication.pgwire.FrontendMessages;
+import dev.strata.replication.pgwire.MessageReader;
 import dev.strata.replication.pgwire.PgServerException;
 import dev.strata.replication.pgwire.PgWireConnection;
 import dev.strata.storage.pg.Lsn;
 
+import java.io.DataInput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -66,29 +68,32 @@ final class ReplicationStream implements AutoCloseable {
         }
     }
 
-    /** One XLogData message: WAL from {@code startLsn}, in {@code data} (position to limit). */
-    record XLogData(long startLsn, ByteBuffer data) {
-        long endLsn() {
-            return startLsn + data.remaining();
-        }
+    /** Takes the WAL of one XLogData message straight from the connection. */
+    interface WalConsumer {
+        /** Reads exactly {@code length} bytes of WAL, starting at {@code startLsn}, from {@code in}. */
+        void accept(long startLsn, DataInput in, int length) throws IOException;
     }
 
     /**
-     * Blocks for the next XLogData; keepalives are answered (when asked) with {@code flushed} as the flushed
-     * position; other keepalives need nothing.
+     * Blocks for the next XLogData and hands its WAL to {@code wal} as it comes off the socket (no array per
+     * message); keepalives are answered (when asked) with {@code flushed} as the flushed position; other keepalives
+     * need nothing.
      *
      * @param flushed the durable LSN to report if a keepalive asks for a reply (read when one does)
+     * @return the LSN after the WAL consumed
      */
-    XLogData read(java.util.function.LongSupplier flushed) throws IOException {
+    long read(java.util.function.LongSupplier flushed, WalConsumer wal) throws IOException {
+        long[] end = {Lsn.INVALID};
+        MessageReader.CopyDataReader copyData = (in, length) -> end[0] = copyData(in, length, flushed, wal);
         while (true) {
-            BackendMessage m = conn.read();
-            switch (m.type()) {
-                case BackendMessage.COPY_DATA -> {
-                    XLogData d = copyData(m.payload(), flushed);
-                    if (d != null) {
-                        return d;
-                    }
+            BackendMessage m = conn.read(copyData);
+            if (m == null) {
+                if (end[0] != Lsn.INVALID) {
+                    return end[0];
                 }
+                continue;
+            }
+            switch (m.type()) {
                 case BackendMessage.ERROR_RESPONSE -> throw PgServerException.of("streaming WAL from "
                         + conn.where(), m.payload());
                 case BackendMessage.COPY_DONE -> throw new IOException("the primary at " + conn.where()
@@ -99,26 +104,33 @@ final class ReplicationStream implements AutoCloseable {
         }
     }
 
-    private XLogData copyData(byte[] p, java.util.function.LongSupplier flushed) throws IOException {
-        if (p.length == 0) {
+    /** One CopyData payload: XLogData (returns the LSN after its WAL) or a keepalive (returns INVALID). */
+    private long copyData(DataInput in, int length, java.util.function.LongSupplier flushed, WalConsumer wal)
+            throws IOException {
+        if (length == 0) {
             throw new IOException("empty CopyData from " + conn.where() + " at " + Lsn.format(receivedLsn));
         }
-        ByteBuffer b = ByteBuffer.wrap(p);
-        byte kind = b.get();
-        if (kind == 'w' && p.length >= XLOGDATA_HEADER) {
-            long start = b.getLong();
-            b.position(XLOGDATA_HEADER);
-            XLogData d = new XLogData(start, b);
-            receivedLsn = d.endLsn();
-            return d;
+        byte kind = in.readByte();
+        if (kind == 'w' && length >= XLOGDATA_HEADER) {
+            long start = in.readLong();
+            in.readLong(); // walEnd
+            in.readLong(); // sendTime
+            int n = length - XLOGDATA_HEADER;
+            wal.accept(start, in, n);
+            receivedLsn = start + n;
+            return start + n;
         }
-        if (kind == 'k' && p.length >= 1 + 8 + 8 + 1) {
-            if (p[17] != 0) {
+        if (kind == 'k' && length >= 1 + 8 + 8 + 1) {
+            in.readLong(); // walEnd
+            in.readLong(); // sendTime
+            boolean reply = in.readByte() != 0;
+            in.skipBytes(length - 18);
+            if (reply) {
                 sendStatus(flushed.getAsLong());
             }
-            return null;
+            return Lsn.INVALID;
         }
-        throw new IOException("unknown or truncated replication message '" + (char) kind + "' (" + p.length
+        throw new IOException("unknown or truncated replication message '" + (char) kind + "' (" + length
                 + " bytes) from " + conn.where() + " at " + Lsn.format(receivedLsn));
     }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The thread that reads the replication stream: it blocks for XLogData, decodes it into records (reassembly, CRC
+ * The thread that reads the replication stream: it blocks for XLogData, reads its WAL from the socket straight into the decoder's buffer, decodes it into records (reassembly, CRC
  * and header checks) and hands them in WAL order through a bounded queue to the ingest thread. Decoding here rather
  * than on the ingest thread lets the two halves of ingest run on two cores; blocking on the socket (rather than
  * polling it) costs nothing while the primary is quiet.
@@ -71,13 +71,8 @@ final class WalReceiver implements Runnable {
         try {
             sendStatus();
             while (!stopped) {
-                ReplicationStream.XLogData d = stream.read(durableLsn);
-                if (d.startLsn() != expectedLsn) {
-                    throw new IllegalStateException("the primary sent WAL from " + Lsn.format(d.startLsn()) + " but "
-                            + Lsn.format(expectedLsn) + " was expected next");
-                }
-                expectedLsn = d.endLsn();
-                decodeAndEnqueue(d);
+                long end = stream.read(durableLsn, this::feed);
+                decodeAndEnqueue(end);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -90,10 +85,18 @@ final class WalReceiver implements Runnable {
         }
     }
 
-    /** Decodes the message's bytes; queues the records completed, then fails if the WAL ended inside the stream. */
-    private void decodeAndEnqueue(ReplicationStream.XLogData d) throws InterruptedException, IOException,
-            SQLException {
-        decoder.feed(d.data());
+    /** Reads one message's WAL from the socket straight into the decoder's buffer. */
+    private void feed(long startLsn, java.io.DataInput in, int length) throws IOException {
+        if (startLsn != expectedLsn) {
+            throw new IllegalStateException("the primary sent WAL from " + Lsn.format(startLsn) + " but "
+                    + Lsn.format(expectedLsn) + " was expected next");
+        }
+        decoder.feed(in, length);
+        expectedLsn = startLsn + length;
+    }
+
+    /** Decodes the bytes fed; queues the records completed, then fails if the WAL ended inside the stream. */
+    private void decodeAndEnqueue(long endLsn) throws InterruptedException, IOException, SQLException {
         List<DecodedRecord> records = new ArrayList<>();
         RuntimeException bad = null;
         try {
@@ -105,7 +108,7 @@ final class WalReceiver implements Runnable {
             bad = e;
         }
         if (!records.isEmpty()) {
-            enqueue(new RecordBatch(records, d.endLsn()));
+            enqueue(new RecordBatch(records, endLsn));
         }
         if (bad != null) {
             throw bad;

@@ -12,29 +12,51 @@ import java.util.function.Consumer;
  * covers every key ({@link KeyRange#ALL}) for the LSN range of one flushed in-memory layer; an L1 delta, written by
  * compaction, covers part of the key space for the LSN range of the L0s it replaced.
  *
- * <p>The file uses {@link LayerFileFormat} with magic {@code STDL}, entrySize 38 and fenceWidth 26.
+ * <p>The file uses {@link LayerFileFormat} with magic {@code STDL} and fenceWidth 26 (key + LSN), in format version 1
+ * (fixed leaves, entrySize 38; what flushes write) or version 2 (clustered leaves, entrySize 20; what compaction
+ * writes). Both read.
  * <pre>
- * leaf entry (38 bytes, big-endian), sorted by (key, LSN):
+ * version 1 leaf entry (38 bytes, big-endian), sorted by (key, LSN):
  *   0   18  key
  *   18  8   LSN the version is stored at (a record's end LSN)
  *   26  8   bit 63: will-init (the value is an image or a will-init record); bits 0..62: offset of the value in
  *           the values stream
  *   34  4   length of the value in bytes
+ * version 2 leaf entry (20 bytes, big-endian; its key is in its leaf block's key directory):
+ *   0   8   LSN
+ *   8   8   bit 63: will-init; bit 62: inline; bits 0..61: when inline, the payload offset of the value in the
+ *           entry's own leaf block (after the block's entries, ending inside its payload), else its offset in the
+ *           values stream
+ *   16  4   length of the value in bytes
  * value: a {@link Value} in its encoded form (u8 kind, u8 will-init, payload)
  * </pre>
  * Each (key, LSN) appears once. Versions of a key are adjacent and ascend by LSN, and their values are adjacent in
- * the values stream in the same order. A read finds the last entry at or below (key, LSN) with one index probe,
- * walks the entries backwards until one has the will-init bit (so it decides where to stop from the index alone),
- * and then reads those values forwards. The will-init bit of an entry must agree with its value's header (an
- * image, or will-init byte 1); a disagreement is reported as corruption of the file at that entry.
+ * the values stream (or in their leaf block) in the same order. A version 2 writer keeps values of at most
+ * {@link DeltaLayerWriter#INLINE_MAX} bytes inline, and starts a new leaf block rather than split a key's versions
+ * when they fit in one, so that a read usually finds a key's versions and values in one block.
+ *
+ * <p>A read finds the last entry at or below (key, LSN) with one index probe, walks the entries backwards until one
+ * has the will-init bit (so it decides where to stop from the index alone), and then reads those values forwards.
+ * The will-init bit of an entry must agree with its value's header (an image, or will-init byte 1); a disagreement
+ * is reported as corruption of the file at that entry.
  */
 public final class DeltaLayer extends PersistentLayer {
     public static final int ENTRY_SIZE = 38;
     public static final int FENCE_WIDTH = 26;
     static final long WILL_INIT_BIT = 1L << 63;
+    /** Version 2: the value is in the entry's leaf block. */
+    static final long INLINE_BIT = 1L << 62;
+
+    private final boolean clustered;
+    /** Where an entry's packed offset word and length are, from the entry's start. */
+    private final int wordAt;
+    private final int lenAt;
 
     private DeltaLayer(LayerName name, LayerFileReader reader) {
         super(name, reader);
+        this.clustered = reader.clustered();
+        this.wordAt = clustered ? 8 : FENCE_WIDTH;
+        this.lenAt = wordAt + 8;
     }
 
     /** Opens and checks the summary of {@code dir/name}. */
@@ -55,8 +77,8 @@ public final class DeltaLayer extends PersistentLayer {
     /**
      * One index probe finds the newest entry at or below (key, uptoLsn); the key's older versions are the entries
      * just before it (sorted by (key, LSN)), so the walk back reads index entries only, stopping at the LSN floor or
-     * at the first entry whose will-init bit is set. The values of those entries are adjacent in the values stream,
-     * so they are then read forwards, each block looked up once.
+     * at the first entry whose will-init bit is set. The values of those entries are adjacent (in the values stream,
+     * or inline in their leaf block), so they are then read forwards, each block looked up once.
      */
     @Override
     public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
@@ -69,7 +91,8 @@ public final class DeltaLayer extends PersistentLayer {
         if (last < 0) {
             return;
         }
-        long[] found = walkBack(blocks, last, keyBytes, floorLsn, st.scratch(1 + 3 * 4));
+        long[] found = clustered ? walkBackClustered(blocks, last, keyBytes, floorLsn, st.scratch(1 + 4 * 16))
+                : walkBack(blocks, last, keyBytes, floorLsn, st.scratch(1 + 4 * 16));
         st.keepScratch(found);
         int n = (int) found[0];
         if (n == 0) {
@@ -77,18 +100,18 @@ public final class DeltaLayer extends PersistentLayer {
         }
         Value[] values = new Value[n];
         for (int k = n - 1; k >= 0; k--) {
-            values[k] = readValue(found[3 * k + 2], (int) found[3 * k + 3], last - k, blocks);
+            values[k] = readValue(found[4 * k + 2], (int) found[4 * k + 3], found[4 * k + 4], blocks);
         }
         st.reserve(n);
         for (int k = 0; k < n; k++) {
-            st.add(found[3 * k + 1], values[k]);
+            st.add(found[4 * k + 1], values[k]);
         }
     }
 
     /**
-     * Walks back from leaf entry {@code last} over the versions of the key that {@code read} needs, on the index
-     * only. Returns their count n, then per version (newest first) its LSN, packed offset word and length, in
-     * {@code out} or, when more versions than fit, in a copy that grows by doubling.
+     * Walks back from the leaf entry at position {@code last} over the versions of the key that {@code read} needs,
+     * on the index only. Returns their count n, then per version (newest first) its LSN, packed offset word, length
+     * and position, in {@code out} or, when more versions than fit, in a copy that grows by doubling.
      */
     private long[] walkBack(java.util.function.IntFunction<byte[]> blocks, long last, byte[] keyBytes, long floorLsn,
             long[] out) {
@@ -96,14 +119,15 @@ public final class DeltaLayer extends PersistentLayer {
         long k1 = Bytes.getLong(keyBytes, 8);
         int k2 = ((keyBytes[16] & 0xFF) << 8) | (keyBytes[17] & 0xFF);
         int blockNo = reader.leafBlockNo(last);
-        int o = reader.leafOffset(last);
         byte[] b = blocks.apply(blockNo);
         int n = 0;
-        for (long i = last; i >= 0; i--) {
-            if (o < 0) { // the previous entry ends the previous leaf block
-                b = blocks.apply(--blockNo);
-                o = (reader.perLeaf() - 1) * ENTRY_SIZE;
+        for (long pos = last; pos >= 0; pos = reader.prevPos(pos, blocks)) {
+            int no = reader.leafBlockNo(pos);
+            if (no != blockNo) { // the previous entry ends the previous leaf block
+                blockNo = no;
+                b = blocks.apply(no);
             }
+            int o = reader.leafOffset(pos);
             if (!Bytes.isKey(b, o, k0, k1, k2)) {
                 break;
             }
@@ -111,54 +135,140 @@ public final class DeltaLayer extends PersistentLayer {
             if (lsn < floorLsn) {
                 break;
             }
-            checkLsn(lsn, i);
-            if (1 + 3 * (n + 1) > out.length) {
-                out = java.util.Arrays.copyOf(out, 1 + 6 * Math.max(n, 1));
-            }
-            long packed = Bytes.getLong(b, o + FENCE_WIDTH);
-            out[1 + 3 * n] = lsn;
-            out[2 + 3 * n] = packed;
-            out[3 + 3 * n] = Bytes.getInt(b, o + FENCE_WIDTH + 8);
-            n++;
-            if ((packed & WILL_INIT_BIT) != 0) {
+            checkLsn(lsn, pos);
+            out = record(out, n++, lsn, Bytes.getLong(b, o + FENCE_WIDTH), Bytes.getInt(b, o + FENCE_WIDTH + 8), pos);
+            if ((out[2 + 4 * (n - 1)] & WILL_INIT_BIT) != 0) {
                 break;
             }
-            o -= ENTRY_SIZE;
         }
         out[0] = n;
         return out;
     }
 
-    private void checkLsn(long lsn, long i) {
+    /**
+     * {@link #walkBack} for clustered leaves: the key directory of the leaf block says where the key's entries
+     * start; when that is the block's first entry, the key may continue at the end of the previous block.
+     */
+    private long[] walkBackClustered(java.util.function.IntFunction<byte[]> blocks, long last, byte[] keyBytes,
+            long floorLsn, long[] out) {
+        long k0 = Bytes.getLong(keyBytes, 0);
+        long k1 = Bytes.getLong(keyBytes, 8);
+        int k2 = ((keyBytes[16] & 0xFF) << 8) | (keyBytes[17] & 0xFF);
+        int n = 0;
+        for (long pos = last; pos >= 0; pos = reader.prevPos(pos & ~0xFFFFL, blocks)) {
+            int no = reader.leafBlockNo(pos);
+            byte[] b = blocks.apply(no);
+            int i = (int) (pos & 0xFFFF);
+            if (i >= ClusteredLeaf.check(b, reader.file(), no)) {
+                throw LayerFileFormat.bad(reader.file(), reader.entryFileOffset(pos), "index points past the "
+                        + "entries of leaf block " + no);
+            }
+            int k = ClusteredLeaf.keys(b);
+            int j = ClusteredLeaf.keyOfEntry(b, i, reader.file(), no);
+            if (!Bytes.isKey(b, ClusteredLeaf.keyOffset(j), k0, k1, k2)) {
+                break;
+            }
+            int first = ClusteredLeaf.firstEntry(b, k, j);
+            long blockPos = pos & ~0xFFFFL;
+            for (; i >= first; i--) {
+                int o = ClusteredLeaf.entryOffset(k, i);
+                long lsn = Bytes.getLong(b, o);
+                if (lsn < floorLsn) {
+                    out[0] = n;
+                    return out;
+                }
+                checkLsn(lsn, blockPos | i);
+                long packed = Bytes.getLong(b, o + 8);
+                out = record(out, n++, lsn, packed, Bytes.getInt(b, o + 16), blockPos | i);
+                if ((packed & WILL_INIT_BIT) != 0) {
+                    out[0] = n;
+                    return out;
+                }
+            }
+            if (first > 0) {
+                break;
+            }
+        }
+        out[0] = n;
+        return out;
+    }
+
+    /** Stores version {@code n} of a walk back, growing {@code out} by doubling when full. */
+    private static long[] record(long[] out, int n, long lsn, long packed, int len, long pos) {
+        if (1 + 4 * (n + 1) > out.length) {
+            out = java.util.Arrays.copyOf(out, 1 + 8 * Math.max(n, 1));
+        }
+        out[1 + 4 * n] = lsn;
+        out[2 + 4 * n] = packed;
+        out[3 + 4 * n] = len;
+        out[4 + 4 * n] = pos;
+        return out;
+    }
+
+    private void checkLsn(long lsn, long pos) {
         if (lsn < lsnStart() || lsn >= lsnEnd()) {
-            throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "entry " + i + " has LSN " + lsn
+            throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), reader.describe(pos) + " has LSN " + lsn
                     + " outside the layer's LSN range");
         }
     }
 
-    private long entryFileOffset(long i) {
-        return (long) reader.leafBlockNo(i) * LayerFileFormat.BLOCK_SIZE + reader.leafOffset(i);
+    private long entryFileOffset(long pos) {
+        return reader.entryFileOffset(pos);
+    }
+
+    /** Whether the packed offset word of an entry points into its own leaf block (never in a version 1 file). */
+    private boolean isInline(long packed) {
+        return clustered && (packed & INLINE_BIT) != 0;
+    }
+
+    /** The offset bits of a packed offset word. */
+    private long offsetOf(long packed) {
+        return packed & (clustered ? ~(WILL_INIT_BIT | INLINE_BIT) : ~WILL_INIT_BIT);
     }
 
     /**
-     * Decodes the value of entry i from its packed offset word and length: reads the 2-byte header in place, then
-     * copies the payload once, so the blocks are visited in stream order.
+     * Fails unless the inline value of the entry at {@code pos}, {@code len} bytes at payload offset {@code off} of
+     * its leaf block {@code b}, lies after the block's entries and inside its payload.
      */
-    private Value readValue(long packedOff, int len, long i, java.util.function.IntFunction<byte[]> blocks) {
-        long off = packedOff & ~WILL_INIT_BIT;
-        if (len < 2) {
-            throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i + " has " + len
-                    + " bytes, less than its header");
+    private void checkInline(byte[] b, long off, int len, long pos) {
+        reader.leafCount(b, reader.leafBlockNo(pos));
+        long valuesStart = ClusteredLeaf.valuesStart(b);
+        if (off < valuesStart || off + len > LayerFileFormat.PAYLOAD) {
+            throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), reader.describe(pos)
+                    + " points at inline bytes " + off + ".." + (off + len) + " outside its leaf block's values ("
+                    + valuesStart + ".." + LayerFileFormat.PAYLOAD + ")");
         }
-        reader.checkValueBounds(off, len, i);
-        byte kind = reader.valueByte(off, blocks);
-        boolean willInit = reader.valueByte(off + 1, blocks) != 0;
+    }
+
+    /**
+     * Decodes the value of the entry at {@code pos} from its packed offset word and length: reads the 2-byte header
+     * in place, then copies the payload once, so the blocks are visited in stream order.
+     */
+    private Value readValue(long packedOff, int len, long pos, java.util.function.IntFunction<byte[]> blocks) {
+        if (len < 2) {
+            throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
+                    + " has " + len + " bytes, less than its header");
+        }
+        long off = offsetOf(packedOff);
+        byte kind;
+        boolean willInit;
+        byte[] payload = new byte[len - 2];
+        if (isInline(packedOff)) {
+            byte[] b = blocks.apply(reader.leafBlockNo(pos));
+            checkInline(b, off, len, pos);
+            kind = b[(int) off];
+            willInit = b[(int) off + 1] != 0;
+            System.arraycopy(b, (int) off + 2, payload, 0, len - 2);
+        } else {
+            reader.checkValueBounds(off, len, pos);
+            kind = reader.valueByte(off, blocks);
+            willInit = reader.valueByte(off + 1, blocks) != 0;
+            reader.copyValues(off + 2, payload, 0, len - 2, blocks);
+        }
         if (((packedOff & WILL_INIT_BIT) != 0) != (kind == Value.IMAGE || willInit)) {
-            throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i
+            throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
                     + " disagrees with the entry's will-init bit");
         }
-        byte[] payload = new byte[len - 2];
-        reader.copyValues(off + 2, payload, 0, len - 2, blocks);
         switch (kind) {
             case Value.IMAGE:
                 return Value.image(payload);
@@ -167,7 +277,7 @@ public final class DeltaLayer extends PersistentLayer {
             case Value.STRATA_RECORD:
                 return Value.strataRecord(payload, willInit);
             default:
-                throw LayerFileFormat.bad(reader.file(), entryFileOffset(i), "value of entry " + i
+                throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
                         + " has unknown kind " + kind);
         }
     }
@@ -177,9 +287,13 @@ public final class DeltaLayer extends PersistentLayer {
         byte[] target = new byte[FENCE_WIDTH];
         System.arraycopy(range.start().toBytes(), 0, target, 0, Key.SIZE);
         byte[] end = range.end().toBytes();
-        long n = entryCount();
+        long start = reader.search(target, reader::block);
+        if (clustered) {
+            forEachKeyClustered(start, end, lsn, out);
+            return;
+        }
         byte[] last = null;
-        for (long i = reader.search(target) + 1; i < n; i++) {
+        for (long i = start + 1; i < entryCount(); i++) {
             byte[] b = reader.leafBlock(i);
             int o = reader.leafOffset(i);
             if (java.util.Arrays.compareUnsigned(b, o, o + Key.SIZE, end, 0, Key.SIZE) >= 0) {
@@ -195,6 +309,36 @@ public final class DeltaLayer extends PersistentLayer {
         }
     }
 
+    /** {@link #forEachKey} over clustered leaves, key by key through their directories, after position start. */
+    private void forEachKeyClustered(long start, byte[] end, long lsn, Consumer<Key> out) {
+        long leafBlocks = reader.summary().levels()[0].entries();
+        int from = start < 0 ? 0 : (int) (start & 0xFFFF) + 1;
+        byte[] last = null;
+        for (long blk = start < 0 ? 0 : start >>> 16; blk < leafBlocks; blk++, from = 0) {
+            int no = reader.leafBlockNo(blk << 16);
+            byte[] b = reader.block(no);
+            ClusteredLeaf.check(b, reader.file(), no);
+            int k = ClusteredLeaf.keys(b);
+            for (int j = 0; j < k; j++) {
+                int first = Math.max(from, ClusteredLeaf.firstEntry(b, k, j));
+                if (first >= ClusteredLeaf.endEntry(b, k, j)) {
+                    continue; // before the start
+                }
+                int ko = ClusteredLeaf.keyOffset(j);
+                if (java.util.Arrays.compareUnsigned(b, ko, ko + Key.SIZE, end, 0, Key.SIZE) >= 0) {
+                    return;
+                }
+                if (last != null && Bytes.startsWith(b, ko, last)) {
+                    continue; // continued from the block before: its first version there decided
+                }
+                last = java.util.Arrays.copyOfRange(b, ko, ko + Key.SIZE);
+                if (Bytes.getLong(b, ClusteredLeaf.entryOffset(k, first)) <= lsn) {
+                    out.accept(Key.fromBytes(b, ko));
+                }
+            }
+        }
+    }
+
     /** A one-pass cursor over every entry in (key, LSN) order, for compaction. */
     public Cursor cursor() {
         return new Cursor();
@@ -202,58 +346,87 @@ public final class DeltaLayer extends PersistentLayer {
 
     /** Iterates entries without filling the page cache. */
     public final class Cursor {
-        private long i = -1;
+        private long pos = -1;
+        private boolean started;
         private byte[] leaf;
         private int leafNo = -1;
         private int off;
         private int valueBlockNo = -1;
         private byte[] valueBlock;
+        private final java.util.function.IntFunction<byte[]> leaves = this::leafBlock;
+
+        /** This entry's key and LSN, the order of entries. */
+        private final byte[] fence = new byte[FENCE_WIDTH];
 
         /** Moves to the next entry; false at the end. */
         public boolean next() {
-            if (++i >= entryCount()) {
+            if (started && pos < 0) {
                 return false;
             }
-            int no = reader.leafBlockNo(i);
+            pos = started ? reader.nextPos(pos, leaves) : reader.firstPos();
+            started = true;
+            if (pos < 0) {
+                return false;
+            }
+            int no = reader.leafBlockNo(pos);
+            leaf = leafBlock(no);
+            if (clustered) {
+                reader.leafCount(leaf, no);
+                int j = ClusteredLeaf.keyOfEntry(leaf, (int) (pos & 0xFFFF), reader.file(), no);
+                System.arraycopy(leaf, ClusteredLeaf.keyOffset(j), fence, 0, Key.SIZE);
+                off = reader.entryOffset(leaf, pos);
+                System.arraycopy(leaf, off, fence, Key.SIZE, 8);
+            } else {
+                off = reader.leafOffset(pos);
+                System.arraycopy(leaf, off, fence, 0, FENCE_WIDTH);
+            }
+            checkLsn(lsn(), pos);
+            return true;
+        }
+
+        private byte[] leafBlock(int no) {
             if (no != leafNo) {
                 leaf = reader.blockForScan(no);
                 leafNo = no;
             }
-            off = reader.leafOffset(i);
-            checkLsn(lsn(), i);
-            return true;
+            return leaf;
         }
 
         public Key key() {
-            return Key.fromBytes(leaf, off);
+            return Key.fromBytes(fence, 0);
         }
 
         /** Compares this entry's key with another cursor's (unsigned bytes, the key order). */
         public int compareKeyLsn(Cursor o) {
-            return java.util.Arrays.compareUnsigned(leaf, off, off + FENCE_WIDTH, o.leaf, o.off, o.off + FENCE_WIDTH);
+            return java.util.Arrays.compareUnsigned(fence, 0, FENCE_WIDTH, o.fence, 0, FENCE_WIDTH);
         }
 
         public boolean sameKey(byte[] keyBytes) {
-            return Bytes.startsWith(leaf, off, keyBytes);
+            return Bytes.startsWith(fence, 0, keyBytes);
         }
 
         public byte[] keyBytes() {
-            return java.util.Arrays.copyOfRange(leaf, off, off + Key.SIZE);
+            return java.util.Arrays.copyOfRange(fence, 0, Key.SIZE);
         }
 
         public long lsn() {
-            return Bytes.getLong(leaf, off + Key.SIZE);
+            return Bytes.getLong(fence, Key.SIZE);
         }
 
         public boolean willInit() {
-            return (Bytes.getLong(leaf, off + FENCE_WIDTH) & WILL_INIT_BIT) != 0;
+            return (Bytes.getLong(leaf, off + wordAt) & WILL_INIT_BIT) != 0;
         }
 
         /** The encoded value of the current entry. */
         public byte[] rawValue() {
-            long packed = Bytes.getLong(leaf, off + FENCE_WIDTH);
-            int len = Bytes.getInt(leaf, off + FENCE_WIDTH + 8);
-            return reader.readValue(packed & ~WILL_INIT_BIT, len, i, this::valueBlock);
+            long packed = Bytes.getLong(leaf, off + wordAt);
+            int len = Bytes.getInt(leaf, off + lenAt);
+            long at = offsetOf(packed);
+            if (isInline(packed)) {
+                checkInline(leaf, at, len, pos);
+                return java.util.Arrays.copyOfRange(leaf, (int) at, (int) at + len);
+            }
+            return reader.readValue(at, len, pos, this::valueBlock);
         }
 
         // Consecutive values share blocks: keep the last one instead of reading it again.

@@ -1,26 +1,26 @@
 package dev.strata.storage.layer;
 
 import dev.strata.storage.StorageException;
+import dev.strata.storage.io.ScratchFile;
+import dev.strata.storage.io.WriteBehind;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.key.KeyRange;
 import dev.strata.storage.timeline.LayerInfo;
 import dev.strata.storage.value.Value;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * The layer ingest writes into: values appended to a scratch file ({@code ephemeral-N} in the timeline directory,
- * the raw concatenation of encoded {@link Value}s, never read after a restart) behind a 64 KiB tail buffer, and an
+ * the concatenation of encoded {@link Value}s, never read after a restart) through a {@link ScratchFile}, whose
+ * write system calls a background writer makes (ingest only copies each value into an in-memory chunk), and an
  * index in memory from key to its versions (LSN, file offset, length). The index is a hash table
  * ({@link VersionIndex}), not a sorted map: ingest appends one version per value and a hash lookup is far cheaper
  * than an ordered insert; the key order only the flush needs is produced once, when it reads a frozen layer.
@@ -28,30 +28,26 @@ import java.util.function.Consumer;
  * that reaches checkpoint_distance.
  *
  * <p>One writer thread puts; any number of readers search concurrently without locks: a version becomes visible
- * once its index slot is published, and its bytes are then either in the file or in a tail buffer that is never
- * reused (a full tail is written out and replaced by a new one).
+ * once its index entry is published, and its bytes are then either in the file or in a chunk that is never reused
+ * (see {@link ScratchFile}). The flush waits until every chunk is in the file before it maps the file.
  *
  * <p>After {@link #freeze} the layer is immutable and covers {@code [lsnStart, lsnEnd)}; the flush writes it out
  * as an L0 delta (or image) layer and then {@link #closeAndDelete deletes} the scratch file.
  */
 public final class InMemoryLayer implements Layer {
-    static final int TAIL_SIZE = 64 << 10;
-    private static final int KEY_OVERHEAD = 160;
-    private static final int VERSION_OVERHEAD = 20;
+    /** Index memory per key: three longs and an int per slot, at a load factor down to one half. */
+    private static final int KEY_OVERHEAD = 56;
+    /** Index memory per version: one entry of three longs. */
+    private static final int VERSION_OVERHEAD = 24;
 
     private final Path path;
-    private volatile FileChannel ch;
+    private final ScratchFile scratch;
     private final long lsnStart;
     private volatile long lsnEnd = Long.MAX_VALUE;
     private volatile long prevAtFreeze;
     private final VersionIndex index = new VersionIndex();
-    // The tail buffer and the scratch file come into being with the first value, so an idle timeline's open layer
-    // holds neither memory nor a file descriptor.
-    private volatile Tail tail = new Tail(0, new byte[0]);
     private volatile boolean closed;
     // Writer-only state.
-    private int tailFill;
-    private long fileBytes;
     private long indexBytes;
     private long maxLsn = -1;
     private boolean onlyImages = true;
@@ -60,6 +56,7 @@ public final class InMemoryLayer implements Layer {
     public InMemoryLayer(Path path, long lsnStart) {
         this.path = path;
         this.lsnStart = lsnStart;
+        this.scratch = new ScratchFile(path, WriteBehind.SHARED);
     }
 
     @Override
@@ -98,67 +95,24 @@ public final class InMemoryLayer implements Layer {
 
     /** Bytes of the scratch file plus an estimate of the in-memory index. */
     public long estimatedSize() {
-        return fileBytes + tailFill + indexBytes;
+        return scratch.size() + indexBytes;
     }
 
     /** Appends a version (writer thread only). LSNs must not decrease; a repeated (key, LSN) replaces the value. */
     public void put(Key key, long lsn, Value v) {
         int len = v.encodedSize();
-        long loc = append(v, len);
-        Versions vs = index.get(key);
-        if (vs == null) {
-            vs = new Versions(2);
-            vs.add(lsn, loc, len);
-            index.put(key, vs);
+        long loc = append(v);
+        if (index.add(key, lsn, loc, len)) {
             indexBytes += KEY_OVERHEAD;
-        } else if (vs.count == vs.lsns.length) {
-            Versions bigger = vs.grow();
-            bigger.add(lsn, loc, len);
-            index.put(key, bigger);
-        } else {
-            vs.add(lsn, loc, len);
         }
         indexBytes += VERSION_OVERHEAD;
         maxLsn = Math.max(maxLsn, lsn);
         onlyImages &= v.isImage();
     }
 
-    private long append(Value v, int len) {
-        Tail t = tail;
-        if (tailFill + len > t.buf.length) {
-            if (tailFill > 0) {
-                writeOut(t.buf, tailFill, t.base);
-            }
-            long base = t.base + tailFill;
-            tailFill = 0;
-            if (len > TAIL_SIZE) {
-                writeOut(v.encode(), len, base);
-                tail = new Tail(base + len, new byte[TAIL_SIZE]);
-                fileBytes = base + len;
-                return base;
-            }
-            t = new Tail(base, new byte[TAIL_SIZE]);
-            tail = t;
-            fileBytes = base;
-        }
-        long loc = t.base + tailFill;
-        t.buf[tailFill] = v.kind();
-        t.buf[tailFill + 1] = (byte) (v.willInit() ? 1 : 0);
-        System.arraycopy(v.payload(), 0, t.buf, tailFill + 2, len - 2);
-        tailFill += len;
-        return loc;
-    }
-
-    private void writeOut(byte[] buf, int len, long pos) {
-        ByteBuffer b = ByteBuffer.wrap(buf, 0, len);
+    private long append(Value v) {
         try {
-            if (ch == null) {
-                ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            }
-            while (b.hasRemaining()) {
-                ch.write(b, pos + b.position());
-            }
+            return scratch.append(v.kind(), (byte) (v.willInit() ? 1 : 0), v.payload());
         } catch (IOException e) {
             throw new StorageException("cannot write scratch file " + path + ": " + e.getMessage(), e);
         }
@@ -171,6 +125,11 @@ public final class InMemoryLayer implements Layer {
     public void freeze(long endLsn, long prevRecordLsn) {
         this.prevAtFreeze = prevRecordLsn;
         this.lsnEnd = endLsn;
+        try {
+            scratch.seal(); // the last chunk's write starts now rather than when the flush gets to it
+        } catch (IOException e) {
+            throw new StorageException("cannot write scratch file " + path + ": " + e.getMessage(), e);
+        }
     }
 
     /** The prev record LSN at the freeze point. */
@@ -186,14 +145,13 @@ public final class InMemoryLayer implements Layer {
 
     /** Adds the versions of the state's key in {@code [floorLsn, uptoLsn]}, newest first, until complete. */
     public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
-        Versions vs = index.get(st.key());
-        if (vs == null) {
-            return;
-        }
-        int n = vs.count;
+        Versions vs = index.versions();
         long seen = Long.MIN_VALUE;
-        for (int j = vs.lastAtOrBelow(uptoLsn, n); j >= 0; j--) {
-            long lsn = vs.lsns[j];
+        for (int e = index.head(st.key()); e != Versions.NONE; e = vs.prev(e)) {
+            long lsn = vs.lsn(e);
+            if (lsn > uptoLsn) {
+                continue;
+            }
             if (lsn < floorLsn) {
                 return;
             }
@@ -201,7 +159,8 @@ public final class InMemoryLayer implements Layer {
                 continue; // an older value put at the same LSN, replaced by the one already taken
             }
             seen = lsn;
-            st.add(lsn, decode(read(vs.locs[j], vs.lens[j]), vs.locs[j]));
+            long loc = vs.loc(e);
+            st.add(lsn, decode(read(loc, vs.len(e)), loc));
             if (st.complete()) {
                 return;
             }
@@ -213,9 +172,15 @@ public final class InMemoryLayer implements Layer {
      * order (a scan of the whole index: key listings are rare, ingest's lookups are not).
      */
     public void forEachKey(KeyRange range, long lsn, Consumer<Key> out) {
-        index.forEach((key, vs) -> {
-            if (vs.count > 0 && vs.lsns[0] <= lsn && range.contains(key)) {
-                out.accept(key);
+        Versions vs = index.versions();
+        index.forEach((key, head) -> {
+            if (range.contains(key)) {
+                for (int e = head; e != Versions.NONE; e = vs.prev(e)) {
+                    if (vs.lsn(e) <= lsn) {
+                        out.accept(key);
+                        return;
+                    }
+                }
             }
         });
     }
@@ -231,61 +196,52 @@ public final class InMemoryLayer implements Layer {
      * order, which is random in the file.
      */
     public void forEachVersion(VersionSink sink) {
-        flushTailForMapping();
-        if (fileBytes == 0) {
+        try {
+            scratch.awaitWritten();
+        } catch (IOException e) {
+            throw new StorageException("cannot write scratch file " + path + ": " + e.getMessage(), e);
+        }
+        if (scratch.size() == 0) {
             return;
         }
         List<KeyVersions> sorted = new ArrayList<>(index.size());
-        index.forEach((key, vs) -> sorted.add(new KeyVersions(key, vs)));
+        index.forEach((key, head) -> sorted.add(new KeyVersions(key, head)));
         sorted.sort(null);
-        try (ScratchMapping map = new ScratchMapping(ch, fileBytes)) {
+        Versions vs = index.versions();
+        int[] chain = new int[16];
+        try (ScratchMapping map = new ScratchMapping(scratch.channel(), scratch.end())) {
             for (KeyVersions kv : sorted) {
+                int n = 0;
+                for (int e = kv.head(); e != Versions.NONE; e = vs.prev(e)) {
+                    if (n == chain.length) {
+                        chain = java.util.Arrays.copyOf(chain, n * 2);
+                    }
+                    chain[n++] = e;
+                }
                 Key key = kv.key();
-                Versions vs = kv.versions();
                 byte[] keyBytes = key.toBytes();
-                int n = vs.count;
-                for (int j = 0; j < n; j++) {
-                    long lsn = vs.lsns[j];
-                    if (lsn >= lsnEnd || (j + 1 < n && vs.lsns[j + 1] == lsn)) {
+                // chain[] is newest first; walk it oldest first, keeping the last value put at each LSN
+                for (int j = n - 1; j >= 0; j--) {
+                    int e = chain[j];
+                    long lsn = vs.lsn(e);
+                    if (lsn >= lsnEnd || (j > 0 && vs.lsn(chain[j - 1]) == lsn)) {
                         continue;
                     }
-                    sink.accept(key, keyBytes, lsn, map.read(vs.locs[j], vs.lens[j]));
+                    sink.accept(key, keyBytes, lsn, map.read(vs.loc(e), vs.len(e)));
                 }
             }
-        }
-    }
-
-    private void flushTailForMapping() {
-        if (tailFill > 0) {
-            Tail t = tail;
-            writeOut(t.buf, tailFill, t.base);
-            fileBytes = t.base + tailFill;
-            tail = new Tail(fileBytes, new byte[0]);
-            tailFill = 0;
         }
     }
 
     private byte[] read(long loc, int len) {
-        Tail t = tail;
-        byte[] out = new byte[len];
-        if (loc >= t.base) {
-            System.arraycopy(t.buf, (int) (loc - t.base), out, 0, len);
-            return out;
-        }
-        ByteBuffer b = ByteBuffer.wrap(out);
         try {
-            while (b.hasRemaining()) {
-                if (ch.read(b, loc + b.position()) < 0) {
-                    throw new StorageException("scratch file " + path + " ends before offset " + (loc + len));
-                }
-            }
+            return scratch.read(loc, len);
         } catch (ClosedChannelException e) {
             throw new LayerRetiredException(path.getFileName().toString());
         } catch (IOException e) {
             throw new StorageException("cannot read scratch file " + path + " at offset " + loc + ": "
                     + e.getMessage(), e);
         }
-        return out;
     }
 
     private Value decode(byte[] raw, long loc) {
@@ -300,11 +256,7 @@ public final class InMemoryLayer implements Layer {
     public void closeAndDelete() {
         closed = true;
         try {
-            FileChannel c = ch;
-            if (c != null) {
-                c.close();
-            }
-            Files.deleteIfExists(path);
+            scratch.closeAndDelete();
         } catch (IOException e) {
             // The next start deletes leftover scratch files.
         }
@@ -320,16 +272,12 @@ public final class InMemoryLayer implements Layer {
                 : lsnEnd) + ")";
     }
 
-    /** A key and its versions, ordered by key (the flush's order). */
-    private record KeyVersions(Key key, Versions versions) implements Comparable<KeyVersions> {
+    /** A key and its newest entry, ordered by key (the flush's order). */
+    private record KeyVersions(Key key, int head) implements Comparable<KeyVersions> {
         @Override
         public int compareTo(KeyVersions o) {
             return key.compareTo(o.key);
         }
-    }
-
-    /** A tail buffer and the file offset of its first byte. */
-    private record Tail(long base, byte[] buf) {
     }
 
     /** Read-only mappings of the scratch file in 1 GiB segments, for the flush's key-ordered pass. */

@@ -15,7 +15,11 @@ import static dev.strata.storage.layer.LayerFileFormat.PAYLOAD;
 
 /**
  * Reads a file in {@link LayerFileFormat} through positional reads and the shared {@link PageCache}: checks every
- * block's CRC as it comes from disk, searches the index and copies values out of the values stream.
+ * block's CRC as it comes from disk (a cached block was checked when it was loaded and is not checked again),
+ * searches the index and copies values out of the values stream.
+ *
+ * <p>A leaf entry is addressed by a position: in a version 1 file its index among all entries; in a version 2
+ * (clustered) file its leaf block's index shifted left by 16, or'ed with its slot in that block.
  */
 final class LayerFileReader implements AutoCloseable {
     private final Path path;
@@ -28,10 +32,16 @@ final class LayerFileReader implements AutoCloseable {
     private final LayerFileFormat.Summary summary;
     private final int perLeaf;
     private final int perFence;
+    /** Version 2: leaf blocks hold a variable number of entries and inline values. */
+    private final boolean clustered;
+    /** Version 2: the number of leaf blocks. */
+    private final long leafBlocks;
     private volatile FileChannel ch;
     private volatile boolean closed;
     /** The index root, read at open and kept: every lookup starts there. */
     private final byte[] root;
+    private final int rootCount;
+    private final int leafStart;
 
     LayerFileReader(Path path, LayerFiles files, int expectedMagic) {
         this.path = path;
@@ -60,15 +70,40 @@ final class LayerFileReader implements AutoCloseable {
         }
         this.perLeaf = PAYLOAD / summary.entrySize();
         this.perFence = PAYLOAD / summary.fenceWidth();
+        this.clustered = summary.version() == LayerFileFormat.CLUSTERED_VERSION;
+        this.leafBlocks = clustered ? summary.levels()[0].entries() : 0;
         LayerFileFormat.Level top = summary.levels()[summary.levels().length - 1];
-        byte[] r = null;
+        this.leafStart = summary.levels()[0].startBlock();
         try {
-            r = top.entries() == 0 ? null : load(top.startBlock());
+            this.root = readRoot();
+            this.rootCount = root == null ? 0 : clustered && summary.levels().length == 1
+                    ? ClusteredLeaf.check(root, file, top.startBlock()) : (int) top.entries();
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
         }
-        this.root = r;
+    }
+
+    /**
+     * The top index level as one array of entries: the root block itself, or (version 2) the fences of up to
+     * {@link LayerFileFormat#ROOT_MAX_BLOCKS} blocks packed together. Null when the file has no entries.
+     */
+    private byte[] readRoot() {
+        LayerFileFormat.Level[] levels = summary.levels();
+        LayerFileFormat.Level top = levels[levels.length - 1];
+        if (top.entries() == 0) {
+            return null;
+        }
+        if (levels.length == 1 || !clustered) {
+            return load(top.startBlock());
+        }
+        int fw = summary.fenceWidth();
+        byte[] r = new byte[(int) top.entries() * fw];
+        for (int k = 0; k * perFence < top.entries(); k++) {
+            int n = (int) Math.min(perFence, top.entries() - (long) k * perFence);
+            System.arraycopy(load(top.startBlock() + k), 0, r, k * perFence * fw, n * fw);
+        }
+        return r;
     }
 
     LayerFileFormat.Summary summary() {
@@ -165,46 +200,119 @@ final class LayerFileReader implements AutoCloseable {
      * the block up again.
      */
     long search(byte[] target, java.util.function.IntFunction<byte[]> blocks) {
-        LayerFileFormat.Level[] levels = summary.levels();
-        int top = levels.length - 1;
-        if (levels[0].entries() == 0) {
+        if (root == null) {
             return -1;
         }
-        long blockIdx = 0;
+        LayerFileFormat.Level[] levels = summary.levels();
+        int top = levels.length - 1;
         int fw = summary.fenceWidth();
-        for (int lvl = top; lvl >= 0; lvl--) {
-            int width = lvl == 0 ? summary.entrySize() : fw;
+        int es = summary.entrySize();
+        if (top == 0 && clustered) {
+            int f = ClusteredLeaf.search(root, target);
+            return f < 0 ? -1 : f;
+        }
+        int found = lastAtOrBelow(root, 0, rootCount, top == 0 ? es : fw, target, fw);
+        if (found < 0 || top == 0) {
+            return found;
+        }
+        long blockIdx = found;
+        for (int lvl = top - 1; lvl >= 0; lvl--) {
+            int blockNo = levels[lvl].startBlock() + (int) blockIdx;
+            if (lvl == 0 && clustered) {
+                if (blockIdx >= leafBlocks) {
+                    throw LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "index points past the leaves");
+                }
+                byte[] b = blocks.apply(blockNo);
+                ClusteredLeaf.check(b, file, blockNo);
+                int f = ClusteredLeaf.search(b, target);
+                if (f < 0) {
+                    throw outOfOrder(blockNo, lvl);
+                }
+                return blockIdx << 16 | f;
+            }
             int per = lvl == 0 ? perLeaf : perFence;
             long first = blockIdx * per;
             int n = (int) Math.min(per, levels[lvl].entries() - first);
-            int blockNo = levels[lvl].startBlock() + (int) blockIdx;
             if (n <= 0) {
                 throw LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "index points past level " + lvl);
             }
-            byte[] b = lvl == top ? root : blocks.apply(blockNo);
-            int lo = 0;
-            int hi = n - 1;
-            int found = -1;
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                int off = mid * width;
-                if (compareFence(b, off, target, fw) <= 0) {
-                    found = mid;
-                    lo = mid + 1;
-                } else {
-                    hi = mid - 1;
-                }
+            int f = lastAtOrBelow(blocks.apply(blockNo), 0, n, lvl == 0 ? es : fw, target, fw);
+            if (f < 0) {
+                throw outOfOrder(blockNo, lvl);
             }
-            if (found < 0) {
-                if (lvl == top) {
-                    return -1;
-                }
-                throw LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "index level " + lvl
-                        + " is out of order with the level above");
-            }
-            blockIdx = first + found;
+            blockIdx = first + f;
         }
         return blockIdx;
+    }
+
+    private RuntimeException outOfOrder(int blockNo, int lvl) {
+        return LayerFileFormat.bad(file, (long) blockNo * BLOCK_SIZE, "index level " + lvl
+                + " is out of order with the level above");
+    }
+
+    /** Binary search: the last of {@code n} entries of {@code width} bytes from {@code base} at or below target. */
+    private static int lastAtOrBelow(byte[] b, int base, int n, int width, byte[] target, int fw) {
+        int lo = 0;
+        int hi = n - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (compareFence(b, base + mid * width, target, fw) <= 0) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /** The entry count of clustered leaf block {@code b} (block number {@code blockNo}), checked. */
+    int leafCount(byte[] b, int blockNo) {
+        return ClusteredLeaf.check(b, file, blockNo);
+    }
+
+    boolean clustered() {
+        return clustered;
+    }
+
+    /** The position of the first leaf entry, or -1 when there is none. */
+    long firstPos() {
+        return summary.entryCount() == 0 ? -1 : 0;
+    }
+
+    /** The position after {@code pos}, or -1 at the end; leaf blocks come from {@code blocks}. */
+    long nextPos(long pos, java.util.function.IntFunction<byte[]> blocks) {
+        if (!clustered) {
+            return pos + 1 < summary.entryCount() ? pos + 1 : -1;
+        }
+        int no = leafBlockNo(pos);
+        if ((pos & 0xFFFF) + 1 < leafCount(blocks.apply(no), no)) {
+            return pos + 1;
+        }
+        long next = (pos >>> 16) + 1;
+        return next < leafBlocks ? next << 16 : -1;
+    }
+
+    /** The position before {@code pos}, or -1 at the start; leaf blocks come from {@code blocks}. */
+    long prevPos(long pos, java.util.function.IntFunction<byte[]> blocks) {
+        if (!clustered) {
+            return pos - 1;
+        }
+        if ((pos & 0xFFFF) > 0) {
+            return pos - 1;
+        }
+        long prev = (pos >>> 16) - 1;
+        if (prev < 0) {
+            return -1;
+        }
+        int no = leafStart + (int) prev;
+        return prev << 16 | (leafCount(blocks.apply(no), no) - 1);
+    }
+
+    /** How error messages name the entry at {@code pos}. */
+    String describe(long pos) {
+        return clustered ? "entry " + (pos & 0xFFFF) + " of leaf block " + leafBlockNo(pos) : "entry " + pos;
     }
 
     /**
@@ -235,18 +343,30 @@ final class LayerFileReader implements AutoCloseable {
         return perLeaf;
     }
 
-    /** The leaf block holding entry {@code i}. */
-    byte[] leafBlock(long i) {
-        return block(leafBlockNo(i));
+    /** The leaf block holding the entry at {@code pos}. */
+    byte[] leafBlock(long pos) {
+        return block(leafBlockNo(pos));
     }
 
-    int leafBlockNo(long i) {
-        return summary.levels()[0].startBlock() + (int) (i / perLeaf);
+    int leafBlockNo(long pos) {
+        return leafStart + (int) (clustered ? pos >>> 16 : pos / perLeaf);
     }
 
-    /** Where entry {@code i} starts in its leaf block. */
+    /** Where the entry at {@code pos} starts in its leaf block {@code b} (checked by whoever read it). */
+    int entryOffset(byte[] b, long pos) {
+        return clustered ? ClusteredLeaf.entryOffset(ClusteredLeaf.keys(b), (int) (pos & 0xFFFF))
+                : (int) (pos % perLeaf) * summary.entrySize();
+    }
+
+    /** Where entry {@code i} of a version 1 file starts in its leaf block. */
     int leafOffset(long i) {
         return (int) (i % perLeaf) * summary.entrySize();
+    }
+
+    /** The file offset of the entry at {@code pos}, for error messages (reads its leaf block when clustered). */
+    long entryFileOffset(long pos) {
+        int no = leafBlockNo(pos);
+        return (long) no * BLOCK_SIZE + (clustered ? ClusteredLeaf.HEADER : leafOffset(pos));
     }
 
     /** Copies a value out of the values stream, checking it lies inside the stream; blocks come from {@code blocks}. */
@@ -260,8 +380,7 @@ final class LayerFileReader implements AutoCloseable {
     /** Fails unless {@code [off, off + len)} lies inside the values stream (entry {@code entryIndex} points there). */
     void checkValueBounds(long off, int len, long entryIndex) {
         if (off < 0 || len < 0 || off + len > summary.valuesLength()) {
-            throw LayerFileFormat.bad(file, (long) leafBlockNo(entryIndex) * BLOCK_SIZE + leafOffset(entryIndex),
-                    "index entry " + entryIndex + " points at bytes " + off + ".." + (off + len)
+            throw LayerFileFormat.bad(file, entryFileOffset(entryIndex), "index " + describe(entryIndex) + " points at bytes " + off + ".." + (off + len)
                             + " outside the values (" + summary.valuesLength() + " bytes)");
         }
     }

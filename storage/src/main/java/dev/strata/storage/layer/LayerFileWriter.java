@@ -16,8 +16,9 @@ import static dev.strata.storage.layer.LayerFileFormat.BLOCK_SIZE;
 import static dev.strata.storage.layer.LayerFileFormat.PAYLOAD;
 
 /**
- * Writes one layer file in {@link LayerFileFormat}: values first (streamed across blocks), then the index entries
- * added in sorted order, then the index levels above them, and finally the summary into block 0. The file is
+ * Writes one layer file in {@link LayerFileFormat}: values first (streamed across blocks), then the index leaves
+ * (fixed entries added in sorted order, version 1, or whole clustered leaf blocks built by the caller, version 2),
+ * then the index levels above them, and finally the summary into block 0. The file is
  * written under a temporary name, fsynced and closed by {@link #finish}; the caller renames it into place.
  *
  * <p>Blocks are filled in 512 KiB buffers. A buffer is sealed (CRCs) and written either by the caller or, with
@@ -31,6 +32,8 @@ final class LayerFileWriter implements AutoCloseable {
     private final int magic;
     private final int entrySize;
     private final int fenceWidth;
+    /** Version 2: the caller adds whole leaf blocks ({@link #addLeafBlock}) instead of entries. */
+    private final boolean clustered;
     private final FaultInjector faults;
     private final DurableFiles files;
     private final FileChannel ch;
@@ -42,6 +45,8 @@ final class LayerFileWriter implements AutoCloseable {
     private int outFirst;
     private final WriteBehind behind;
     private final LeafSpill leaves;
+    /** Version 2: the fence of each leaf block, as it was added. */
+    private final FenceLevel leafFences;
     private int curPos;
     private int nextBlock;
     private long valuesLength;
@@ -50,17 +55,24 @@ final class LayerFileWriter implements AutoCloseable {
     private boolean finished;
 
     LayerFileWriter(Path path, int magic, int entrySize, int fenceWidth, DurableFiles files) {
-        this(path, magic, entrySize, fenceWidth, files, false, false);
+        this(path, magic, entrySize, fenceWidth, files, false, false, false);
+    }
+
+    LayerFileWriter(Path path, int magic, int entrySize, int fenceWidth, DurableFiles files, boolean writeBehind,
+                    boolean early) {
+        this(path, magic, entrySize, fenceWidth, files, writeBehind, early, false);
     }
 
     /**
      * @param writeBehind seal and write filled buffers on a thread of their own
      * @param early       with write-behind: also start writing back to disk every few MiB, so that the final fsync
      *                    has little left to do (pass whether fsync is on)
+     * @param clustered   write a version 2 file, whose leaf blocks the caller builds
      */
     LayerFileWriter(Path path, int magic, int entrySize, int fenceWidth, DurableFiles files, boolean writeBehind,
-                    boolean early) {
+                    boolean early, boolean clustered) {
         this.path = path;
+        this.clustered = clustered;
         this.magic = magic;
         this.entrySize = entrySize;
         this.fenceWidth = fenceWidth;
@@ -74,6 +86,7 @@ final class LayerFileWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("cannot create layer file " + path + ": " + e.getMessage(), e);
         }
+        this.leafFences = clustered ? new FenceLevel(fenceWidth) : null;
         this.leaves = new LeafSpill(path.resolveSibling(path.getFileName() + ".idx"), entrySize);
         this.behind = writeBehind ? new WriteBehind(ch, path, faults, early) : null;
         emitBlock(new byte[BLOCK_SIZE]); // block 0: the summary, written last
@@ -93,7 +106,8 @@ final class LayerFileWriter implements AutoCloseable {
 
     /** Bytes written so far (values and index entries), to decide where to cut output files. */
     long approximateSize() {
-        return (long) nextBlock * BLOCK_SIZE + entryCount * entrySize;
+        return clustered ? (long) (nextBlock + leaves.blockCount()) * BLOCK_SIZE
+                : (long) nextBlock * BLOCK_SIZE + entryCount * entrySize;
     }
 
     /** Appends a value to the values stream and returns its stream offset. */
@@ -115,6 +129,9 @@ final class LayerFileWriter implements AutoCloseable {
 
     /** Adds the next index entry; entries must come in strictly ascending order of their first fenceWidth bytes. */
     void addEntry(byte[] entry) {
+        if (clustered) {
+            throw new IllegalStateException("a clustered layer file takes whole leaf blocks");
+        }
         if (entry.length != entrySize) {
             throw new IllegalArgumentException("index entry of " + entry.length + " bytes, expected " + entrySize);
         }
@@ -126,6 +143,24 @@ final class LayerFileWriter implements AutoCloseable {
         entryCount++;
     }
 
+    /**
+     * Adds the next clustered leaf block (version 2): {@code block} holds a complete payload of {@code entries}
+     * entries whose first one is {@code fence} (key and LSN), which must sort after {@code lastFence}, the last entry
+     * of the block before; the block is copied.
+     */
+    void addLeafBlock(byte[] block, int entries, byte[] fence, byte[] lastFenceOfBlock) {
+        if (!clustered) {
+            throw new IllegalStateException("a version 1 layer file takes entries, not leaf blocks");
+        }
+        if (entryCount > 0 && Arrays.compareUnsigned(fence, 0, fenceWidth, lastFence, 0, fenceWidth) <= 0) {
+            throw new IllegalStateException("index entries out of order in " + path);
+        }
+        System.arraycopy(lastFenceOfBlock, 0, lastFence, 0, fenceWidth);
+        leafFences.add(fence, 0);
+        leaves.addBlock(block);
+        entryCount += entries;
+    }
+
     /** Writes index and summary, fsyncs and closes the file. */
     LayerFileFormat.Summary finish(KeyRange keys, long lsnStart, long lsnEnd) {
         if (curPos > 0) {
@@ -133,7 +168,8 @@ final class LayerFileWriter implements AutoCloseable {
             sealCurrent();
         }
         LayerFileFormat.Level[] levels = writeIndex();
-        LayerFileFormat.Summary s = new LayerFileFormat.Summary(magic, entrySize, fenceWidth, keys.start(),
+        LayerFileFormat.Summary s = new LayerFileFormat.Summary(magic,
+                clustered ? LayerFileFormat.CLUSTERED_VERSION : LayerFileFormat.VERSION, entrySize, fenceWidth, keys.start(),
                 keys.end(), lsnStart, lsnEnd, entryCount, valuesLength, nextBlock, levels);
         flushOut();
         if (behind != null) {
@@ -159,46 +195,54 @@ final class LayerFileWriter implements AutoCloseable {
     private LayerFileFormat.Level[] writeIndex() {
         int leafStart = nextBlock;
         leaves.finish();
-        FenceLevel fences = new FenceLevel(fenceWidth);
+        FenceLevel fences = clustered ? leafFences : new FenceLevel(fenceWidth);
         for (int i = 0; i < leaves.blockCount(); i++) {
             byte[] payload = leaves.block(i);
-            fences.add(payload, 0);
+            if (!clustered) {
+                fences.add(payload, 0);
+            }
             emitBlock(payload);
         }
         LayerFileFormat.Level[] levels = new LayerFileFormat.Level[LayerFileFormat.MAX_LEVELS];
-        levels[0] = new LayerFileFormat.Level(leafStart, entryCount);
+        levels[0] = new LayerFileFormat.Level(leafStart, clustered ? leaves.blockCount() : entryCount);
         int n = 1;
         int perFence = PAYLOAD / fenceWidth;
-        long perLevelBelow = PAYLOAD / entrySize;
-        long below = entryCount;
-        while (below > perLevelBelow) {
+        // Version 1: a level goes on top while the one below does not fit in one block. Version 2: while there is
+        // more than one leaf block, and then while the level below does not fit in the root's blocks.
+        long below = clustered ? leaves.blockCount() : entryCount;
+        long fitsInRoot = clustered ? 1 : PAYLOAD / entrySize;
+        while (below > fitsInRoot) {
             if (n == LayerFileFormat.MAX_LEVELS) {
                 throw new StorageException("layer file " + path + " has too many entries for its index");
             }
-            int start = nextBlock;
-            FenceLevel next = new FenceLevel(fenceWidth);
-            byte[] block = new byte[BLOCK_SIZE];
-            int inBlock = 0;
-            for (int i = 0; i < fences.count(); i++) {
-                if (inBlock == 0) {
-                    next.add(fences.bytes(), i * fenceWidth);
-                }
-                System.arraycopy(fences.bytes(), i * fenceWidth, block, inBlock * fenceWidth, fenceWidth);
-                if (++inBlock == perFence) {
-                    emitBlock(block);
-                    block = new byte[BLOCK_SIZE];
-                    inBlock = 0;
-                }
-            }
-            if (inBlock > 0) {
-                emitBlock(block);
-            }
-            levels[n++] = new LayerFileFormat.Level(start, fences.count());
-            below = fences.count();
-            perLevelBelow = perFence;
-            fences = next;
+            levels[n++] = new LayerFileFormat.Level(nextBlock, fences.count());
+            fences = writeFenceLevel(fences, perFence);
+            below = levels[n - 1].entries();
+            fitsInRoot = clustered ? (long) LayerFileFormat.ROOT_MAX_BLOCKS * perFence : perFence;
         }
         return Arrays.copyOf(levels, n);
+    }
+
+    /** Writes one index level of {@code fences} and returns the fences of its blocks (the level above). */
+    private FenceLevel writeFenceLevel(FenceLevel fences, int perFence) {
+        FenceLevel next = new FenceLevel(fenceWidth);
+        byte[] block = new byte[BLOCK_SIZE];
+        int inBlock = 0;
+        for (int i = 0; i < fences.count(); i++) {
+            if (inBlock == 0) {
+                next.add(fences.bytes(), i * fenceWidth);
+            }
+            System.arraycopy(fences.bytes(), i * fenceWidth, block, inBlock * fenceWidth, fenceWidth);
+            if (++inBlock == perFence) {
+                emitBlock(block);
+                block = new byte[BLOCK_SIZE];
+                inBlock = 0;
+            }
+        }
+        if (inBlock > 0) {
+            emitBlock(block);
+        }
+        return next;
     }
 
     /** Closes the block being filled in the buffer (its CRC is computed when the buffer is written). */

@@ -47,6 +47,17 @@ final class LeafSpill implements AutoCloseable {
         }
     }
 
+    /** Adds a whole leaf block built by the caller (clustered leaves); no entry may be pending. */
+    void addBlock(byte[] block) {
+        if (inCur > 0) {
+            throw new IllegalStateException("a leaf block added while entries are pending");
+        }
+        byte[] copy = new byte[BLOCK_SIZE];
+        System.arraycopy(block, 0, copy, 0, PAYLOAD);
+        cur = copy;
+        push();
+    }
+
     /** Pushes the last, partly filled block. */
     void finish() {
         if (inCur > 0) {

@@ -2,117 +2,136 @@ package dev.strata.storage.layer;
 
 import dev.strata.storage.key.Key;
 
-import java.util.function.BiConsumer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
- * The in-memory layer's index: key to its {@link Versions}, an open-addressing hash table (linear probing) with the
- * key's six fields packed into three longs in one array, so that a lookup touches one slot's cache line instead of
- * a map node and a key object. One writer; readers search concurrently without locks.
+ * The in-memory layer's index: key to its newest version in {@link Versions} (whose entries chain to the key's
+ * older ones). An open-addressing hash table (linear probing) with the key's six fields packed into three longs in
+ * one array and the head entry in a parallel int array, so that appending a version costs one probe, three
+ * primitive stores for the entry and one for the head: no object per key or version.
  *
- * <p>Why readers are safe: a slot is filled once and never emptied; a new key only ever takes a slot that was empty,
- * so the slots a reader walks to find a key inserted before it synchronised with the writer were all filled before
- * that too (a slot filled later, seen half-written, is a harmless mismatch or an end of chain for keys that are
- * not visible yet anyway). The writer publishes each new key with a volatile write that {@link #get} reads first;
- * a grown table is published by the volatile {@code table} field after it is complete, and the old one stays
- * consistent for readers still holding it. A key's holder is replaced by a bigger copy when full (a plain store:
- * readers synchronise with the versions they may see through the timeline's last record LSN, written after it).
+ * <p>Why readers are safe without locks: a slot's key is written once, before its head is first stored; a head is
+ * only ever stored with release semantics after its entry is complete, and readers load it with acquire semantics
+ * before looking at the slot's key or at the entry. So a reader that finds a head also sees the key and every entry
+ * along the chain. A slot is never emptied, so the slots a reader walks to find a key inserted before it
+ * synchronised with the writer were all filled before that too; a slot whose head is still 0 ends the probe (that
+ * key is not visible yet). A grown table is published by the volatile {@code table} field once complete; a reader
+ * still holding the old one sees heads as of the growth, which includes every version the reader may read: those
+ * at or below the last record LSN it read before looking up (written before that LSN was published).
  */
 final class VersionIndex {
     private static final int INITIAL_CAPACITY = 1 << 12;
+    private static final VarHandle HEADS = MethodHandles.arrayElementVarHandle(int[].class);
 
+    private final Versions versions = new Versions();
     private volatile Table table = new Table(INITIAL_CAPACITY);
-    /** Keys inserted (written after each insertion, read before each search: the publication point). */
+    /** Keys inserted (written after each insertion). */
     private volatile int size;
 
     private static final class Table {
         final long[] keys;
-        final Versions[] vals;
+        /** Newest entry + 1 per slot; 0 = empty slot. */
+        final int[] heads;
         final int mask;
 
         Table(int capacity) {
             keys = new long[capacity * 3];
-            vals = new Versions[capacity];
+            heads = new int[capacity];
             mask = capacity - 1;
         }
+    }
+
+    /** Receives a key and its newest entry. */
+    interface KeyHeadConsumer {
+        void accept(Key key, int head);
     }
 
     int size() {
         return size;
     }
 
-    /** The key's versions, or null. */
-    Versions get(Key key) {
-        if (size == 0) {
-            return null;
-        }
+    /** The entries: LSN, location and length of each version, and the chain to the key's older ones. */
+    Versions versions() {
+        return versions;
+    }
+
+    /** The key's newest entry, or {@link Versions#NONE}. */
+    int head(Key key) {
         Table t = table;
         long k0 = pack(key.f1(), key.f2());
         long k1 = pack(key.f3(), key.f4());
         long k2 = pack(key.f5(), key.f6());
         int i = hash(k0, k1, k2) & t.mask;
         while (true) {
-            Versions v = t.vals[i];
-            if (v == null) {
-                return null;
+            int h = (int) HEADS.getAcquire(t.heads, i);
+            if (h == 0) {
+                return Versions.NONE;
             }
             int j = i * 3;
             if (t.keys[j] == k0 && t.keys[j + 1] == k1 && t.keys[j + 2] == k2) {
-                return v;
+                return h - 1;
             }
             i = (i + 1) & t.mask;
         }
     }
 
-    /** Sets the key's holder (writer only): replaces an existing key's, or inserts the key. */
-    void put(Key key, Versions vs) {
+    /**
+     * Appends a version of the key (writer only) and publishes it. The key's LSNs must not decrease.
+     *
+     * @return true when the key was not in the index before
+     */
+    boolean add(Key key, long lsn, long loc, int len) {
         Table t = table;
         long k0 = pack(key.f1(), key.f2());
         long k1 = pack(key.f3(), key.f4());
         long k2 = pack(key.f5(), key.f6());
         int i = hash(k0, k1, k2) & t.mask;
         while (true) {
-            Versions v = t.vals[i];
+            int h = t.heads[i];
             int j = i * 3;
-            if (v == null) {
+            if (h == 0) {
                 t.keys[j] = k0;
                 t.keys[j + 1] = k1;
                 t.keys[j + 2] = k2;
-                t.vals[i] = vs;
+                int e = versions.append(lsn, loc, len, Versions.NONE);
+                HEADS.setRelease(t.heads, i, e + 1);
                 int n = size + 1;
-                if (n * 2 > t.vals.length) {
+                if (n * 2 > t.heads.length) {
                     table = grown(t);
                 }
                 size = n;
-                return;
+                return true;
             }
             if (t.keys[j] == k0 && t.keys[j + 1] == k1 && t.keys[j + 2] == k2) {
-                t.vals[i] = vs;
-                return;
+                int e = versions.append(lsn, loc, len, h - 1);
+                HEADS.setRelease(t.heads, i, e + 1);
+                return false;
             }
             i = (i + 1) & t.mask;
         }
     }
 
-    /** Calls {@code out} with each key and its holder, in table order. */
-    void forEach(BiConsumer<Key, Versions> out) {
+    /** Calls {@code out} with each key and its newest entry, in table order. */
+    void forEach(KeyHeadConsumer out) {
         int n = size;
         Table t = table;
         int seen = 0;
-        for (int i = 0; i < t.vals.length && seen < n; i++) {
-            Versions v = t.vals[i];
-            if (v != null) {
+        for (int i = 0; i < t.heads.length && seen < n; i++) {
+            int h = (int) HEADS.getAcquire(t.heads, i);
+            if (h != 0) {
                 int j = i * 3;
-                out.accept(unpack(t.keys[j], t.keys[j + 1], t.keys[j + 2]), v);
+                out.accept(unpack(t.keys[j], t.keys[j + 1], t.keys[j + 2]), h - 1);
                 seen++;
             }
         }
     }
 
     private static Table grown(Table old) {
-        Table t = new Table(old.vals.length * 2);
-        for (int i = 0; i < old.vals.length; i++) {
-            Versions v = old.vals[i];
-            if (v == null) {
+        Table t = new Table(old.heads.length * 2);
+        for (int i = 0; i < old.heads.length; i++) {
+            int h = old.heads[i];
+            if (h == 0) {
                 continue;
             }
             int j = i * 3;
@@ -120,13 +139,13 @@ final class VersionIndex {
             long k1 = old.keys[j + 1];
             long k2 = old.keys[j + 2];
             int s = hash(k0, k1, k2) & t.mask;
-            while (t.vals[s] != null) {
+            while (t.heads[s] != 0) {
                 s = (s + 1) & t.mask;
             }
             t.keys[s * 3] = k0;
             t.keys[s * 3 + 1] = k1;
             t.keys[s * 3 + 2] = k2;
-            t.vals[s] = v;
+            t.heads[s] = h;
         }
         return t;
     }

@@ -100,7 +100,7 @@ final class Compactor {
                     w = null;
                 }
                 if (w == null) {
-                    w = new DeltaLayerWriter(tl.dir(), tl.ctx.files(), true, tl.ctx.config().fsync());
+                    w = new DeltaLayerWriter(tl.dir(), tl.ctx.files(), true, tl.ctx.config().fsync(), true);
                     fileStart = Key.fromBytes(key, 0);
                 }
                 w.add(key, c.lsn(), c.rawValue());

@@ -2,6 +2,8 @@ package dev.strata.storage.wal;
 
 import dev.strata.storage.pg.Lsn;
 
+import java.io.DataInput;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -36,6 +38,8 @@ public final class WalStreamDecoder {
     private final int segmentSize;
     private final CRC32C crc = new CRC32C();
     private final byte[] headerScratch = new byte[SIZE_OF_XLOG_RECORD];
+    /** Where padding read from a stream goes (allocated at the first XLOG_SWITCH). */
+    private byte[] discard;
     private final WalPageValidator pages;
 
     private byte[] buf = new byte[64 * 1024];
@@ -98,6 +102,29 @@ public final class WalStreamDecoder {
         if (n > 0) {
             ensureSpace(n);
             chunk.get(buf, bufLen, n);
+            bufLen += n;
+            fedLsn += n;
+        }
+    }
+
+    /**
+     * Appends the next {@code len} bytes of {@code in}, read straight into the decoder's buffer (a network stream
+     * costs no intermediate copy). When reading fails part-way, the decoder must be discarded.
+     */
+    public void feed(DataInput in, int len) throws IOException {
+        int skip = skipBelowNextRecord(len);
+        int n = len - skip;
+        if (skip > 0 && discard == null) {
+            discard = new byte[BLCKSZ];
+        }
+        while (skip > 0) {
+            int k = Math.min(skip, discard.length);
+            in.readFully(discard, 0, k);
+            skip -= k;
+        }
+        if (n > 0) {
+            ensureSpace(n);
+            in.readFully(buf, bufLen, n);
             bufLen += n;
             fedLsn += n;
         }

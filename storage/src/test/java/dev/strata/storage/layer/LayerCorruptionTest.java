@@ -66,14 +66,25 @@ class LayerCorruptionTest {
 
     @Test
     void everyFlippedByteOfADeltaLayerIsACorruptionErrorNeverAWrongVersion() throws IOException {
-        Random rnd = new Random(7);
+        flipDeltaLayer(false, 7);
+    }
+
+    /** The clustered layout (format version 2): entries and inline values share leaf blocks. */
+    @Test
+    void everyFlippedByteOfAClusteredDeltaLayerIsACorruptionErrorNeverAWrongVersion() throws IOException {
+        flipDeltaLayer(true, 9);
+    }
+
+    private void flipDeltaLayer(boolean clustered, long seed) throws IOException {
+        System.out.println("LayerCorruptionTest delta layer, clustered " + clustered + ", seed " + seed);
+        Random rnd = new Random(seed);
         List<long[]> versions = new ArrayList<>();
         DeltaLayer layer;
-        try (DeltaLayerWriter w = new DeltaLayerWriter(dir, files)) {
+        try (DeltaLayerWriter w = new DeltaLayerWriter(dir, files, false, false, clustered)) {
             for (int k = 0; k < 120; k++) {
                 for (int v = 0; v < 3; v++) {
                     long lsn = 100 + 10L * v;
-                    byte[] payload = new byte[k % 17 == 0 ? 8192 : 1 + rnd.nextInt(60)];
+                    byte[] payload = new byte[k % 17 == 0 ? 8192 : k % 13 == 0 ? 1500 : 1 + rnd.nextInt(60)];
                     rnd.nextBytes(payload);
                     w.add(key(k), lsn, v == 0 ? Value.image(payload) : Value.pgRecord(payload, k % 5 == 0));
                     versions.add(new long[]{k, lsn});
@@ -81,6 +92,8 @@ class LayerCorruptionTest {
             }
             layer = w.finish(KeyRange.ALL, 100, 200, LayerFiles.of(1 << 20, 64));
         }
+        assertThat(layer.reader.summary().version()).isEqualTo(clustered ? LayerFileFormat.CLUSTERED_VERSION
+                : LayerFileFormat.VERSION);
         Path file = layer.path();
         layer.close();
         LayerName name = LayerName.parse(file.getFileName().toString());

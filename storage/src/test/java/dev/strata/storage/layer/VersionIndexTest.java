@@ -14,9 +14,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class VersionIndexTest {
 
@@ -30,47 +29,64 @@ class VersionIndexTest {
         };
     }
 
+    /** The key's chain as (lsn, loc, len) triples, newest first. */
+    private static List<List<Long>> chain(VersionIndex index, Key k) {
+        Versions vs = index.versions();
+        List<List<Long>> out = new ArrayList<>();
+        for (int e = index.head(k); e != Versions.NONE; e = vs.prev(e)) {
+            out.add(List.of(vs.lsn(e), vs.loc(e), (long) vs.len(e)));
+        }
+        return out;
+    }
+
     @Test
-    void findsEveryKeyPutThroughManyGrowthsAndReplacements() {
+    void chainsEveryVersionOfEveryKeyNewestFirstThroughManyGrowths() {
         long seed = System.nanoTime();
         System.out.println("VersionIndexTest seed " + seed);
         Random rnd = new Random(seed);
         VersionIndex index = new VersionIndex();
-        Map<Key, Versions> model = new HashMap<>();
-        for (int i = 0; i < 60_000; i++) {
+        Map<Key, List<List<Long>>> model = new HashMap<>();
+        long lsn = 100;
+        for (int i = 0; i < 120_000; i++) {
             Key k = randomKey(rnd);
-            Versions v = new Versions(1);
-            index.put(k, v);
-            model.put(k, v);
+            lsn += rnd.nextInt(3); // sometimes the same LSN again, as a record putting one key twice does
+            long loc = rnd.nextLong() & Long.MAX_VALUE;
+            int len = rnd.nextInt(Integer.MAX_VALUE);
+            boolean isNew = !model.containsKey(k);
+            assertEquals(isNew, index.add(k, lsn, loc, len), "seed " + seed);
+            model.computeIfAbsent(k, x -> new ArrayList<>()).add(0, List.of(lsn, loc, (long) len));
             if (i % 997 == 0) {
-                assertNull(index.get(new Key(0xFF, -1, -1, -1, 0xFF, -2)), "seed " + seed);
+                assertEquals(Versions.NONE, index.head(new Key(0xFF, -1, -1, -1, 0xFF, -2)), "seed " + seed);
             }
         }
         assertEquals(model.size(), index.size(), "seed " + seed);
-        for (Map.Entry<Key, Versions> e : model.entrySet()) {
-            assertSame(e.getValue(), index.get(e.getKey()), "seed " + seed + " key " + e.getKey());
+        assertEquals(120_000, index.versions().count(), "seed " + seed);
+        for (Map.Entry<Key, List<List<Long>>> e : model.entrySet()) {
+            assertEquals(e.getValue(), chain(index, e.getKey()), "seed " + seed + " key " + e.getKey());
         }
         Set<Key> listed = new HashSet<>();
-        index.forEach((k, v) -> {
-            assertSame(model.get(k), v, "seed " + seed);
-            listed.add(k);
+        index.forEach((k, head) -> {
+            assertEquals(index.head(k), head, "seed " + seed);
+            assertTrue(listed.add(k), "seed " + seed + ": " + k + " listed twice");
         });
         assertEquals(model.keySet(), listed, "seed " + seed);
     }
 
     @Test
-    void aConcurrentReaderFindsEveryKeyPublishedBeforeItLooks() throws Exception {
+    void aConcurrentReaderSeesWholeChainsOfEveryVersionPublishedBeforeItLooks() throws Exception {
         long seed = System.nanoTime();
         System.out.println("VersionIndexTest seed " + seed);
         Random rnd = new Random(seed);
         List<Key> keys = new ArrayList<>();
         Set<Key> distinct = new HashSet<>();
-        while (keys.size() < 100_000) {
+        while (keys.size() < 20_000) {
             Key k = randomKey(rnd);
             if (distinct.add(k)) {
                 keys.add(k);
             }
         }
+        // put i puts a version of key (i mod keys) at LSN i + 1; loc names the key, len the version number
+        int puts = 200_000;
         VersionIndex index = new VersionIndex();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         int[] published = new int[1];
@@ -83,12 +99,12 @@ class VersionIndexTest {
                     synchronized (lock) {
                         n = published[0];
                     }
-                    if (n == keys.size()) {
+                    if (n == puts) {
                         return;
                     }
                     for (int i = 0; i < 50 && n > 0; i++) {
-                        Key k = keys.get(r.nextInt(n));
-                        assertNotNull(index.get(k), "seed " + seed + ": published key " + k + " not found");
+                        int kidx = r.nextInt(Math.min(n, keys.size()));
+                        checkChain(index, keys.get(kidx), kidx, keys.size(), n, seed);
                     }
                 }
             } catch (Throwable t) {
@@ -96,9 +112,10 @@ class VersionIndexTest {
             }
         });
         reader.start();
-        for (int i = 0; i < keys.size(); i++) {
-            index.put(keys.get(i), new Versions(1));
-            if (i % 64 == 63 || i == keys.size() - 1) {
+        for (int i = 0; i < puts; i++) {
+            int kidx = i % keys.size();
+            index.add(keys.get(kidx), i + 1, kidx, i / keys.size());
+            if (i % 64 == 63 || i == puts - 1) {
                 synchronized (lock) {
                     published[0] = i + 1;
                 }
@@ -108,5 +125,30 @@ class VersionIndexTest {
         if (failure.get() != null) {
             throw new AssertionError(failure.get());
         }
+    }
+
+    /** Every version among the first {@code published} puts must be on the chain, whole and in order. */
+    private static void checkChain(VersionIndex index, Key k, int kidx, int nkeys, int published, long seed) {
+        Versions vs = index.versions();
+        int expected = (published - 1 - kidx) / nkeys; // the newest published version number of this key
+        long lastLsn = Long.MAX_VALUE;
+        boolean sawNewest = false;
+        int e = index.head(k);
+        assertFalse(e == Versions.NONE, "seed " + seed + ": published key " + k + " not found");
+        for (; e != Versions.NONE; e = vs.prev(e)) {
+            long lsn = vs.lsn(e);
+            int version = vs.len(e);
+            assertEquals(kidx, vs.loc(e), "seed " + seed + ": another key's entry on the chain of " + k);
+            assertEquals((long) version * nkeys + kidx + 1, lsn, "seed " + seed + ": entry of " + k);
+            assertTrue(lsn < lastLsn, "seed " + seed + ": chain of " + k + " not LSN-descending");
+            lastLsn = lsn;
+            if (version <= expected) {
+                assertEquals(expected, version, "seed " + seed + ": chain of " + k + " skips a version");
+                sawNewest = true;
+                expected--;
+            }
+        }
+        assertTrue(sawNewest, "seed " + seed + ": newest published version of " + k + " missing");
+        assertEquals(-1, expected, "seed " + seed + ": chain of " + k + " ends early");
     }
 }

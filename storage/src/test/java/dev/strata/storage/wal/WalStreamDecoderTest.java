@@ -79,6 +79,45 @@ class WalStreamDecoderTest {
     }
 
     @Test
+    void fed_from_a_stream_it_reads_exactly_each_chunk_and_decodes_what_array_feeding_decodes() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("WalStreamDecoderTest seed " + seed);
+        Random rnd = new Random(seed);
+        TestWal wal = new TestWal(0x3000000L, SEG, SYSID, 1);
+        while (wal.position() < 0x3000000L + SEG / 2) {
+            wal.append(rnd.nextInt(8) == 0 ? heapInsert(9_000 + rnd.nextInt(20_000), 100)
+                    : heapInsert(rnd.nextInt(300), rnd.nextInt(200)));
+        }
+        wal.append(switchRecord());
+        wal.padToNextSegment();
+        while (wal.position() < 0x3000000L + SEG + 100_000) {
+            wal.append(heapInsert(rnd.nextInt(300), rnd.nextInt(200)));
+        }
+        byte[] bytes = wal.bytes();
+        List<DecodedRecord> expected = decodeInChunks(bytes, 0x3000000L, new Random(seed));
+        java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(bytes);
+        java.io.DataInputStream data = new java.io.DataInputStream(in);
+        WalStreamDecoder d = new WalStreamDecoder(0x3000000L, SEG);
+        List<DecodedRecord> got = new ArrayList<>();
+        int off = 0;
+        while (off < bytes.length) {
+            int n = Math.min(bytes.length - off, 1 + rnd.nextInt(rnd.nextBoolean() ? 100 : 140_000));
+            d.feed(data, n);
+            off += n;
+            assertThat(in.available()).as("bytes left in the stream after feeding %d", off)
+                    .isEqualTo(bytes.length - off);
+            got.addAll(drain(d));
+        }
+        assertThat(d.endOfWal()).isTrue();
+        assertThat(got).hasSize(expected.size());
+        for (int i = 0; i < got.size(); i++) {
+            assertThat(got.get(i).lsn()).isEqualTo(expected.get(i).lsn());
+            assertThat(got.get(i).endLsn()).isEqualTo(expected.get(i).endLsn());
+            assertThat(got.get(i).raw()).isEqualTo(expected.get(i).raw());
+        }
+    }
+
+    @Test
     void a_start_on_a_page_boundary_skips_the_tail_of_an_earlier_record() {
         TestWal wal = new TestWal(0x3000000L, SEG, SYSID, 1);
         wal.append(heapInsert(10, 10));
