@@ -385,8 +385,9 @@ final class LayerFileReader implements AutoCloseable {
     /** Fails unless {@code [off, off + len)} lies inside the values stream (entry {@code entryIndex} points there). */
     void checkValueBounds(long off, int len, long entryIndex) {
         if (off < 0 || len < 0 || off + len > summary.valuesLength()) {
-            throw LayerFileFormat.bad(file, entryFileOffset(entryIndex), "index " + describe(entryIndex) + " points at bytes " + off + ".." + (off + len)
-                            + " outside the values (" + summary.valuesLength() + " bytes)");
+            throw LayerFileFormat.bad(file, entryFileOffset(entryIndex), "index " + describe(entryIndex)
+                    + " points at bytes " + off + ".." + (off + len) + " outside the values ("
+                    + summary.valuesLength() + " bytes)");
         }
     }
 
