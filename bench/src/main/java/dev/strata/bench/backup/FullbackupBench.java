@@ -45,8 +45,9 @@ import java.util.Locale;
  *       fullbackup tar (every fork, at the timeline's last record LSN), and pg_basebackup writes it and syncs the
  *       directory as it does for the primary ({@code strata_base_backup_seconds}; this JVM's CPU time meanwhile:
  *       {@code strata_base_backup_jvm_cpu_seconds_median}). Steps 1 and 2 swap their order every repetition.</li>
- *   <li>{@code pg_basebackup -F t -D -} from Strata into a null stream: the server's stream without a directory to
- *       write ({@code strata_base_backup_to_null_seconds_median}).</li>
+ *   <li>{@code pg_basebackup -F t -D -} from Strata, then from the primary, into a null stream: each server's
+ *       stream without a directory to write ({@code strata_base_backup_to_null_seconds_median},
+ *       {@code pg_basebackup_to_null_seconds_median}); the primary's is the floor the client itself sets.</li>
  *   <li>{@link BackupWriter} streaming the fullbackup tar straight into GNU {@code tar -x} (1 MiB records), then
  *       {@code initdb --sync-only} on the result, which runs the same fsync_pgdata as pg_basebackup
  *       ({@link TarExtractClient}; {@code tar_x_seconds}), and the same tar into a null stream
@@ -177,6 +178,7 @@ public final class FullbackupBench {
             TestPrimary.deleteTree(primaryDir.getParent());
             TestPrimary.deleteTree(strataDir.getParent());
             m.basebackupToNull[r] = client.toNull(port, pgoptions);
+            m.baselineToNull[r] = client.toNull(pg.port(), null);
             long lsn = tl.lastRecordLsn();
             long prev = tl.prevRecordLsn();
             m.measureTarX(r, new TarExtractClient(pg), pg.scratchDir("strata-" + r), out -> write(view, lsn, prev, out));

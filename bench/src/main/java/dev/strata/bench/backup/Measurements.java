@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The timings of {@link FullbackupBench}, one slot per repetition, and their JSON report. */
 final class Measurements {
@@ -33,6 +37,8 @@ final class Measurements {
     final double[] basebackupCpu;
     /** pg_basebackup -F t -D - from Strata, stdout thrown away: the stream without a directory to write. */
     final double[] basebackupToNull;
+    /** The same from the primary (NaN when not measured). */
+    final double[] baselineToNull;
     /** Strata's fullbackup tar into tar -x, then pg_basebackup's sync of the directory (initdb --sync-only). */
     final double[] tarX;
     final double[] extracted;
@@ -54,17 +60,48 @@ final class Measurements {
         Arrays.fill(basebackupCpu, Double.NaN);
         basebackupToNull = new double[reps];
         Arrays.fill(basebackupToNull, Double.NaN);
+        baselineToNull = new double[reps];
+        Arrays.fill(baselineToNull, Double.NaN);
         tarX = new double[reps];
         extracted = new double[reps];
         toNull = new double[reps];
         tarXCpu = new double[reps];
     }
 
-    /** Times one pg_basebackup from Strata, with the CPU time this JVM spent meanwhile. */
+    /**
+     * Times one pg_basebackup from Strata, with the CPU time this JVM spent meanwhile, and prints that CPU time by
+     * thread group (page readers, the command thread that writes the tar, the event loop that sends it).
+     */
     void measureBasebackup(int r, Timed run) throws Exception {
         long cpu0 = processCpuNanos();
+        Map<String, Long> threads0 = cpuByThreadGroup();
         basebackup[r] = run.run();
         basebackupCpu[r] = (processCpuNanos() - cpu0) / 1e9;
+        Map<String, Long> threads1 = cpuByThreadGroup();
+        StringBuilder b = new StringBuilder();
+        threads1.forEach((group, ns) -> {
+            long d = ns - threads0.getOrDefault(group, 0L);
+            if (d >= 10_000_000L) {
+                b.append(String.format(Locale.ROOT, " %s %.3f s", group, d / 1e9));
+            }
+        });
+        System.err.printf(Locale.ROOT, "rep %d: JVM CPU while serving pg_basebackup, by thread:%s%n", r + 1, b);
+    }
+
+    /** CPU time (user and system) of this JVM's live threads, summed by name without its numbers. */
+    private static Map<String, Long> cpuByThreadGroup() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new TreeMap<>();
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            long ns = mx.getThreadCpuTime(t.getThreadId());
+            if (ns > 0) {
+                out.merge(t.getThreadName().replaceAll("[-#]?\\d+", ""), ns, Long::sum);
+            }
+        }
+        return out;
     }
 
     /** Strata's fullbackup into tar -x plus the sync of the result, then the same tar into a null stream. */
@@ -84,11 +121,11 @@ final class Measurements {
         long t1 = System.nanoTime();
         source.writeTo(OutputStream.nullOutputStream());
         toNull[r] = seconds(t1);
-        System.err.printf(Locale.ROOT, "rep %d: pg_basebackup from the primary %.3f s, from Strata %.3f s (JVM CPU "
-                        + "%.3f s; into a null stream %.3f s); fullbackup into tar -x + sync %.3f s (%.3f s until "
-                        + "tar -x is done; JVM CPU %.3f s, of which JIT %d ms, GC %d ms), tar into a null stream "
-                        + "%.3f s%n", r + 1, baseline[r], basebackup[r], basebackupCpu[r], basebackupToNull[r],
-                tarX[r], extracted[r], tarXCpu[r], jit, gc, toNull[r]);
+        System.err.printf(Locale.ROOT, "rep %d: pg_basebackup from the primary %.3f s (into a null stream %.3f s), "
+                        + "from Strata %.3f s (JVM CPU %.3f s; into a null stream %.3f s); fullbackup into tar -x + "
+                        + "sync %.3f s (%.3f s until tar -x is done; JVM CPU %.3f s, of which JIT %d ms, GC %d ms), "
+                        + "tar into a null stream %.3f s%n", r + 1, baseline[r], baselineToNull[r], basebackup[r],
+                basebackupCpu[r], basebackupToNull[r], tarX[r], extracted[r], tarXCpu[r], jit, gc, toNull[r]);
     }
 
     /**
@@ -110,6 +147,7 @@ final class Measurements {
                         + "\"strata_base_backup_seconds_median\": %s, \"strata_base_backup_seconds\": %s, "
                         + "\"strata_base_backup_jvm_cpu_seconds_median\": %s, "
                         + "\"strata_base_backup_to_null_seconds_median\": %s, "
+                        + "\"pg_basebackup_to_null_seconds_median\": %s, "
                         + "\"fullbackup_tar_x_ratio_vs_pg_basebackup\": %.3f, "
                         + "\"tar_x_seconds_median\": %.3f, \"tar_x_seconds\": %s, "
                         + "\"tar_x_until_extracted_seconds_median\": %.3f, "
@@ -122,9 +160,9 @@ final class Measurements {
                 keyed / b, served ? "pg_basebackup from Strata's BASE_BACKUP" : "fullbackup into tar -x",
                 keyed, b, list(served ? basebackup : tarX), list(baseline), spreadPct(served ? basebackup : tarX),
                 spreadPct(baseline), num(bb / b), num(bb), served ? list(basebackup) : "null",
-                num(median(basebackupCpu)), num(median(basebackupToNull)), tx / b, tx, list(tarX),
-                median(extracted), median(tarXCpu), median(toNull), bytes, strataDirBytes, primaryDirBytes, scale,
-                baseline.length, num(warmup), num(basebackupWarmup), loadBefore, loadAverage(), source);
+                num(median(basebackupCpu)), num(median(basebackupToNull)), num(median(baselineToNull)), tx / b, tx,
+                list(tarX), median(extracted), median(tarXCpu), median(toNull), bytes, strataDirBytes, primaryDirBytes,
+                scale, baseline.length, num(warmup), num(basebackupWarmup), loadBefore, loadAverage(), source);
     }
 
     /** (max - min) / median, in percent: the run-to-run noise. */

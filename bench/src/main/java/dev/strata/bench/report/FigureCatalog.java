@@ -64,7 +64,7 @@ public final class FigureCatalog {
                     "pg_basebackup_seconds_median", "fullbackup_ratio_vs_pg_basebackup", Goal.atMost(1.0, "issue 6"),
                     "strata_seconds", "pg_basebackup_seconds", null),
             new E2e(null, "Full backup of a pgbench database, until on disk: Strata's fullbackup tar into GNU tar -x, "
-                    + "then fsync of every file", "s", "tar_x_seconds_median",
+                    + "then initdb --sync-only (pg_basebackup's fsync_pgdata)", "s", "tar_x_seconds_median",
                     "pg_basebackup -c fast -X none -D from the primary", "pg_basebackup_seconds_median",
                     "fullbackup_tar_x_ratio_vs_pg_basebackup", null, "tar_x_seconds", "pg_basebackup_seconds", null),
             new E2e("waldump_ratio_vs_pg_waldump", "WAL decode throughput (ratio: pg_waldump time / Strata time)",

@@ -25,7 +25,12 @@ final class ClusteredLeaf {
     }
 
     static int keys(byte[] b) {
-        return ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+        return ((b[2] & 0x7F) << 8) | (b[3] & 0xFF);
+    }
+
+    /** Whether the block's first key has versions at the end of the previous leaf block too. */
+    static boolean continued(byte[] b) {
+        return (b[2] & 0x80) != 0;
     }
 
     /** Checks the header of leaf block {@code blockNo} of {@code file} and returns its entry count. */

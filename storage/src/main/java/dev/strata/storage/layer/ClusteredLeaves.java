@@ -30,6 +30,10 @@ final class ClusteredLeaves {
     private int valuesLen;
     /** Whether the current key already has a directory slot in the block being filled. */
     private boolean keyInBlock;
+    /** Whether some version of the current key is already placed (in this block or an earlier one). */
+    private boolean keyPlaced;
+    /** Whether the first key of the block being filled continues from the block before. */
+    private boolean continued;
     private final byte[] block = new byte[BLOCK_SIZE];
     private final byte[] fence = new byte[DeltaLayer.FENCE_WIDTH];
     private final byte[] lastFence = new byte[DeltaLayer.FENCE_WIDTH];
@@ -59,6 +63,7 @@ final class ClusteredLeaves {
         if (!sameKey) {
             placeGroup();
             keyInBlock = false;
+            keyPlaced = false;
             System.arraycopy(keyBytes, 0, groupKey, 0, Key.SIZE);
             hasGroup = true;
         }
@@ -109,6 +114,9 @@ final class ClusteredLeaves {
                 closeBlock();
             }
             if (!keyInBlock) {
+                if (keys == 0) {
+                    continued = keyPlaced;
+                }
                 System.arraycopy(groupKey, 0, dirKeys, keys * Key.SIZE, Key.SIZE);
                 dirFirst[keys++] = count;
                 keyInBlock = true;
@@ -121,6 +129,7 @@ final class ClusteredLeaves {
                 valuesLen += len;
             }
             count++;
+            keyPlaced = true;
         }
         groupCount = 0;
         groupValuesLen = 0;
@@ -133,7 +142,7 @@ final class ClusteredLeaves {
         Arrays.fill(block, (byte) 0);
         block[0] = (byte) (count >>> 8);
         block[1] = (byte) count;
-        block[2] = (byte) (keys >>> 8);
+        block[2] = (byte) (keys >>> 8 | (continued ? 0x80 : 0));
         block[3] = (byte) keys;
         System.arraycopy(dirKeys, 0, block, HEADER, keys * Key.SIZE);
         for (int j = 0; j < keys; j++) {
@@ -161,5 +170,6 @@ final class ClusteredLeaves {
         keys = 0;
         valuesLen = 0;
         keyInBlock = false;
+        continued = false;
     }
 }

@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * when they fit in one, so that a read usually finds a key's versions and values in one block.
  *
  * <p>A read finds the last entry at or below (key, LSN) with one index probe, walks the entries backwards until one
- * has the will-init bit (so it decides where to stop from the index alone), and then reads those values forwards.
+ * has the will-init bit (so it decides where to stop from the index alone), and then reads those values.
  * The will-init bit of an entry must agree with its value's header (an image, or will-init byte 1); a disagreement
  * is reported as corruption of the file at that entry.
  */
@@ -78,7 +78,7 @@ public final class DeltaLayer extends PersistentLayer {
      * One index probe finds the newest entry at or below (key, uptoLsn); the key's older versions are the entries
      * just before it (sorted by (key, LSN)), so the walk back reads index entries only, stopping at the LSN floor or
      * at the first entry whose will-init bit is set. The values of those entries are adjacent (in the values stream,
-     * or inline in their leaf block), so they are then read forwards, each block looked up once.
+     * or inline in their leaf block), so reading them newest first looks each block up once.
      */
     @Override
     public void collect(ReconstructState st, long floorLsn, long uptoLsn) {
@@ -91,20 +91,17 @@ public final class DeltaLayer extends PersistentLayer {
         if (last < 0) {
             return;
         }
-        long[] found = clustered ? walkBackClustered(blocks, last, keyBytes, floorLsn, st.scratch(1 + 4 * 16))
-                : walkBack(blocks, last, keyBytes, floorLsn, st.scratch(1 + 4 * 16));
-        st.keepScratch(found);
-        int n = (int) found[0];
-        if (n == 0) {
+        if (clustered) {
+            collectClustered(st, blocks, last, keyBytes, floorLsn);
             return;
         }
-        Value[] values = new Value[n];
-        for (int k = n - 1; k >= 0; k--) {
-            values[k] = readValue(found[4 * k + 2], (int) found[4 * k + 3], found[4 * k + 4], blocks);
-        }
+        long[] found = walkBack(blocks, last, keyBytes, floorLsn, st.scratch(1 + 4 * 4));
+        st.keepScratch(found);
+        int n = (int) found[0];
         st.reserve(n);
         for (int k = 0; k < n; k++) {
-            st.add(found[4 * k + 1], values[k]);
+            st.add(found[4 * k + 1], readValue(found[4 * k + 2], (int) found[4 * k + 3], found[4 * k + 4], blocks,
+                    null));
         }
     }
 
@@ -146,51 +143,71 @@ public final class DeltaLayer extends PersistentLayer {
     }
 
     /**
-     * {@link #walkBack} for clustered leaves: the key directory of the leaf block says where the key's entries
-     * start; when that is the block's first entry, the key may continue at the end of the previous block.
+     * {@link #collect} over clustered leaves: the key directory of the leaf block says where the key's entries start,
+     * and the values are mostly in the same block. Per block, the walk back over the entries decides which versions
+     * the read needs, then their values are read in ascending address order (which the hardware prefetches) and
+     * added newest first. When the key's first entry is the block's first and the block says its first key is
+     * continued, the walk goes on at the end of the previous block.
      */
-    private long[] walkBackClustered(java.util.function.IntFunction<byte[]> blocks, long last, byte[] keyBytes,
-            long floorLsn, long[] out) {
+    private void collectClustered(ReconstructState st, java.util.function.IntFunction<byte[]> blocks, long last,
+            byte[] keyBytes, long floorLsn) {
         long k0 = Bytes.getLong(keyBytes, 0);
         long k1 = Bytes.getLong(keyBytes, 8);
         int k2 = ((keyBytes[16] & 0xFF) << 8) | (keyBytes[17] & 0xFF);
-        int n = 0;
         for (long pos = last; pos >= 0; pos = reader.prevPos(pos & ~0xFFFFL, blocks)) {
             int no = reader.leafBlockNo(pos);
             byte[] b = blocks.apply(no);
-            int i = (int) (pos & 0xFFFF);
-            if (i >= ClusteredLeaf.check(b, reader.file(), no)) {
+            int hi = (int) (pos & 0xFFFF);
+            if (hi >= ClusteredLeaf.check(b, reader.file(), no)) {
                 throw LayerFileFormat.bad(reader.file(), reader.entryFileOffset(pos), "index points past the "
                         + "entries of leaf block " + no);
             }
             int k = ClusteredLeaf.keys(b);
-            int j = ClusteredLeaf.keyOfEntry(b, i, reader.file(), no);
+            int j = ClusteredLeaf.keyOfEntry(b, hi, reader.file(), no);
             if (!Bytes.isKey(b, ClusteredLeaf.keyOffset(j), k0, k1, k2)) {
-                break;
+                return;
             }
             int first = ClusteredLeaf.firstEntry(b, k, j);
             long blockPos = pos & ~0xFFFFL;
-            for (; i >= first; i--) {
-                int o = ClusteredLeaf.entryOffset(k, i);
+            boolean done = false;
+            int lo = hi + 1;
+            while (lo > first) {
+                int o = ClusteredLeaf.entryOffset(k, lo - 1);
                 long lsn = Bytes.getLong(b, o);
                 if (lsn < floorLsn) {
-                    out[0] = n;
-                    return out;
+                    done = true;
+                    break;
                 }
-                checkLsn(lsn, blockPos | i);
-                long packed = Bytes.getLong(b, o + 8);
-                out = record(out, n++, lsn, packed, Bytes.getInt(b, o + 16), blockPos | i);
-                if ((packed & WILL_INIT_BIT) != 0) {
-                    out[0] = n;
-                    return out;
+                checkLsn(lsn, blockPos | (lo - 1));
+                lo--;
+                if ((Bytes.getLong(b, o + 8) & WILL_INIT_BIT) != 0) {
+                    done = true;
+                    break;
                 }
             }
-            if (first > 0) {
-                break;
+            addVersions(st, b, k, lo, hi, blockPos, blocks);
+            if (done || first > 0 || !ClusteredLeaf.continued(b)) {
+                return;
             }
         }
-        out[0] = n;
-        return out;
+    }
+
+    /** Reads the values of entries lo..hi of leaf block b in ascending order and adds them to st newest first. */
+    private void addVersions(ReconstructState st, byte[] b, int k, int lo, int hi, long blockPos,
+            java.util.function.IntFunction<byte[]> blocks) {
+        int n = hi - lo + 1;
+        if (n <= 0) {
+            return;
+        }
+        Value[] values = new Value[n];
+        for (int i = lo; i <= hi; i++) {
+            int o = ClusteredLeaf.entryOffset(k, i);
+            values[i - lo] = readValue(Bytes.getLong(b, o + 8), Bytes.getInt(b, o + 16), blockPos | i, blocks, b);
+        }
+        st.reserve(n);
+        for (int i = hi; i >= lo; i--) {
+            st.add(Bytes.getLong(b, ClusteredLeaf.entryOffset(k, i)), values[i - lo]);
+        }
     }
 
     /** Stores version {@code n} of a walk back, growing {@code out} by doubling when full. */
@@ -231,8 +248,7 @@ public final class DeltaLayer extends PersistentLayer {
      * its leaf block {@code b}, lies after the block's entries and inside its payload.
      */
     private void checkInline(byte[] b, long off, int len, long pos) {
-        reader.leafCount(b, reader.leafBlockNo(pos));
-        long valuesStart = ClusteredLeaf.valuesStart(b);
+        long valuesStart = ClusteredLeaf.valuesStart(b); // the header was checked when the entry was found
         if (off < valuesStart || off + len > LayerFileFormat.PAYLOAD) {
             throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), reader.describe(pos)
                     + " points at inline bytes " + off + ".." + (off + len) + " outside its leaf block's values ("
@@ -242,9 +258,11 @@ public final class DeltaLayer extends PersistentLayer {
 
     /**
      * Decodes the value of the entry at {@code pos} from its packed offset word and length: reads the 2-byte header
-     * in place, then copies the payload once, so the blocks are visited in stream order.
+     * in place, then copies the payload once. An inline value is read from {@code leaf}, the entry's leaf block,
+     * when the caller has it (else from {@code blocks}).
      */
-    private Value readValue(long packedOff, int len, long pos, java.util.function.IntFunction<byte[]> blocks) {
+    private Value readValue(long packedOff, int len, long pos, java.util.function.IntFunction<byte[]> blocks,
+            byte[] leaf) {
         if (len < 2) {
             throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
                     + " has " + len + " bytes, less than its header");
@@ -254,7 +272,7 @@ public final class DeltaLayer extends PersistentLayer {
         boolean willInit;
         byte[] payload = new byte[len - 2];
         if (isInline(packedOff)) {
-            byte[] b = blocks.apply(reader.leafBlockNo(pos));
+            byte[] b = leaf != null ? leaf : blocks.apply(reader.leafBlockNo(pos));
             checkInline(b, off, len, pos);
             kind = b[(int) off];
             willInit = b[(int) off + 1] != 0;

@@ -45,16 +45,17 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset           size     field (big-endian)
  * 0                2        n: entries in this block, at least 1
- * 2                2        k: distinct keys in this block, 1 .. n
+ * 2                2        bits 0..14: k, distinct keys in this block, 1 .. n; bit 15: set when the first key
+ *                           has versions at the end of the previous leaf block too
  * 4                18 * k   the keys, strictly ascending
  * 4 + 18k          2 * k    per key, the index (0 .. n-1) of its first entry; the first is 0, strictly ascending;
  *                           key j's entries run up to the next key's first entry (the last key's, up to n)
  * 4 + 20k          es * n   the entries (entrySize es), key after key, each key's by ascending LSN
  * 4 + 20k + es*n   ...      inline values, each at the payload offset its entry gives; the rest zero-padded
  * </pre>
- * Entries ascend by (key, LSN) across all leaf blocks; a key's entries may continue from one leaf block into the
- * next (it is then the last key of the first and the first key of the second). The fence of a leaf block is its
- * first key followed by its first entry's LSN (fenceWidth bytes). levels[0]'s count is the number of leaf blocks
+ * Entries ascend by (key, LSN) across all leaf blocks; a key's entries may continue from one leaf block into the next
+ * (it is then the last key of the first and the first key of the second, which says so). The fence of a leaf block is
+ * its first key followed by its first entry's LSN (fenceWidth bytes). levels[0]'s count is the number of leaf blocks
  * (at least 1 when entryCount &gt; 0); level 1 has one fence per leaf block; with a single level, there is one leaf
  * block and it is the root. What an entry holds is the owning layer's definition ({@link DeltaLayer}).
  *
@@ -142,8 +143,9 @@ public final class LayerFileFormat {
     }
 
     /** The decoded summary block. */
-    public record Summary(int magic, int version, int entrySize, int fenceWidth, Key keyStart, Key keyEnd, long lsnStart,
-                          long lsnEnd, long entryCount, long valuesLength, int totalBlocks, Level[] levels) {
+    public record Summary(int magic, int version, int entrySize, int fenceWidth, Key keyStart, Key keyEnd,
+                          long lsnStart, long lsnEnd, long entryCount, long valuesLength, int totalBlocks,
+                          Level[] levels) {
 
         public byte[] encode() {
             byte[] block = new byte[BLOCK_SIZE];
@@ -192,8 +194,8 @@ public final class LayerFileFormat {
             for (int i = 0; i < n; i++) {
                 levels[i] = new Level(b.getInt(), b.getLong());
             }
-            Summary s = new Summary(magic, version, entrySize, fenceWidth, keyStart, keyEnd, lsnStart, lsnEnd, entryCount,
-                    valuesLength, totalBlocks, levels);
+            Summary s = new Summary(magic, version, entrySize, fenceWidth, keyStart, keyEnd, lsnStart, lsnEnd,
+                    entryCount, valuesLength, totalBlocks, levels);
             s.check(file, fileSize);
             return s;
         }

@@ -41,6 +41,8 @@ final class LayerFileReader implements AutoCloseable {
     /** The index root, read at open and kept: every lookup starts there. */
     private final byte[] root;
     private final int rootCount;
+    /** The root's search structure when the root holds fences or fixed entries (not a clustered leaf). */
+    private final RootIndex rootIndex;
     private final int leafStart;
 
     LayerFileReader(Path path, LayerFiles files, int expectedMagic) {
@@ -78,6 +80,9 @@ final class LayerFileReader implements AutoCloseable {
             this.root = readRoot();
             this.rootCount = root == null ? 0 : clustered && summary.levels().length == 1
                     ? ClusteredLeaf.check(root, file, top.startBlock()) : (int) top.entries();
+            this.rootIndex = root == null || clustered && summary.levels().length == 1 ? null
+                    : new RootIndex(root, rootCount, summary.levels().length == 1 ? summary.entrySize()
+                            : summary.fenceWidth(), summary.fenceWidth());
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
@@ -211,7 +216,7 @@ final class LayerFileReader implements AutoCloseable {
             int f = ClusteredLeaf.search(root, target);
             return f < 0 ? -1 : f;
         }
-        int found = lastAtOrBelow(root, 0, rootCount, top == 0 ? es : fw, target, fw);
+        int found = rootIndex.lastAtOrBelow(target);
         if (found < 0 || top == 0) {
             return found;
         }
@@ -380,8 +385,9 @@ final class LayerFileReader implements AutoCloseable {
     /** Fails unless {@code [off, off + len)} lies inside the values stream (entry {@code entryIndex} points there). */
     void checkValueBounds(long off, int len, long entryIndex) {
         if (off < 0 || len < 0 || off + len > summary.valuesLength()) {
-            throw LayerFileFormat.bad(file, entryFileOffset(entryIndex), "index " + describe(entryIndex) + " points at bytes " + off + ".." + (off + len)
-                            + " outside the values (" + summary.valuesLength() + " bytes)");
+            throw LayerFileFormat.bad(file, entryFileOffset(entryIndex), "index " + describe(entryIndex)
+                    + " points at bytes " + off + ".." + (off + len) + " outside the values ("
+                    + summary.valuesLength() + " bytes)");
         }
     }
 

@@ -169,8 +169,8 @@ final class LayerFileWriter implements AutoCloseable {
         }
         LayerFileFormat.Level[] levels = writeIndex();
         LayerFileFormat.Summary s = new LayerFileFormat.Summary(magic,
-                clustered ? LayerFileFormat.CLUSTERED_VERSION : LayerFileFormat.VERSION, entrySize, fenceWidth, keys.start(),
-                keys.end(), lsnStart, lsnEnd, entryCount, valuesLength, nextBlock, levels);
+                clustered ? LayerFileFormat.CLUSTERED_VERSION : LayerFileFormat.VERSION, entrySize, fenceWidth,
+                keys.start(), keys.end(), lsnStart, lsnEnd, entryCount, valuesLength, nextBlock, levels);
         flushOut();
         if (behind != null) {
             behind.finish();

@@ -189,6 +189,32 @@ class ClusteredDeltaLayerTest {
     }
 
     @Test
+    void aFileOfAnUnknownFormatVersionIsRefusedNamingTheFileAndTheVersion() throws Exception {
+        List<Version> vs = List.of(new Version(1, 1000, Value.image(new byte[]{1})));
+        Path file;
+        try (DeltaLayer l = write(dir, vs, true)) {
+            file = l.path();
+        }
+        for (int version : new int[]{3, 0}) {
+            byte[] block0 = new byte[LayerFileFormat.BLOCK_SIZE];
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.read(java.nio.ByteBuffer.wrap(block0), 0);
+                block0[4] = 0;
+                block0[5] = (byte) version;
+                LayerFileFormat.seal(0, block0); // a well-formed block 0 of another version
+                ch.write(java.nio.ByteBuffer.wrap(block0), 0);
+            }
+            LayerName name = LayerName.parse(file.getFileName().toString());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> DeltaLayer.open(dir, name,
+                            LayerFiles.of(1 << 20, 8)))
+                    .isInstanceOf(dev.strata.storage.CorruptionException.class)
+                    .hasMessageContaining(file.getFileName().toString())
+                    .hasMessageContaining("format version " + version + " is not supported");
+        }
+    }
+
+    @Test
     void aClusteredFileWithOneLeafBlockIsItsOwnRoot() {
         List<Version> vs = List.of(new Version(1, 1000, Value.image(new byte[]{1, 2})),
                 new Version(1, 1001, Value.pgRecord(new byte[9000], false)),

@@ -8,10 +8,12 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 
 /**
- * An OutputStream that sends what is written as CopyData messages of up to {@link #CHUNK} bytes, each optionally
- * starting with a one-byte kind (BASE_BACKUP's {@code 'd'}), waiting while the client is slow to read. Memory is
- * one chunk plus the channel's outbound buffer up to its high water mark. Meant for one producer thread off the
- * event loop; {@link #flush()} does not send partial chunks (the stream is sent as whole chunks and the rest on
+ * An OutputStream that sends what is written as CopyData messages of up to {@link #CHUNK} bytes (or the chunk size
+ * it is built with), each optionally starting with a one-byte kind (BASE_BACKUP's {@code 'd'}), waiting while the
+ * client is slow to read. Memory is one chunk plus the channel's outbound buffer up to its high water mark. Meant
+ * for one producer thread off the event loop: every chunk is one task handed to the channel's event loop, which
+ * wakes that thread when it sleeps, so a bulk stream (a backup) takes larger chunks ({@link #BULK_CHUNK}) to wake
+ * it less often. {@link #flush()} does not send partial chunks (the stream is sent as whole chunks and the rest on
  * {@link #close()}).
  *
  * <pre>
@@ -20,19 +22,38 @@ import java.io.OutputStream;
  */
 public final class CopyOutStream extends OutputStream {
     public static final int CHUNK = 64 * 1024;
+    /**
+     * Chunk size for bulk streams: 256 KiB, a quarter of the channels' 1 MiB high water mark, so that four chunks
+     * are in flight before the producer waits. Clients take CopyData of any length (libpq reads a whole message
+     * before it returns it, whatever its size).
+     */
+    public static final int BULK_CHUNK = 256 * 1024;
 
     private final Channel channel;
     private final WritabilityGate gate;
     private final int kind;
+    private final int chunkSize;
     private ByteBuf chunk;
     private long bytes;
     private boolean closed;
 
     /** @param kind the byte each CopyData payload starts with, or -1 for none */
     public CopyOutStream(Channel channel, WritabilityGate gate, int kind) {
+        this(channel, gate, kind, CHUNK);
+    }
+
+    /**
+     * @param kind      the byte each CopyData payload starts with, or -1 for none
+     * @param chunkSize payload bytes per CopyData message (the kind byte excluded)
+     */
+    public CopyOutStream(Channel channel, WritabilityGate gate, int kind, int chunkSize) {
+        if (chunkSize <= 0) {
+            throw new IllegalArgumentException("chunk size must be positive, not " + chunkSize);
+        }
         this.channel = channel;
         this.gate = gate;
         this.kind = kind;
+        this.chunkSize = chunkSize;
     }
 
     @Override
@@ -69,7 +90,7 @@ public final class CopyOutStream extends OutputStream {
         }
         if (chunk == null) {
             int header = 5 + (kind >= 0 ? 1 : 0);
-            chunk = channel.alloc().buffer(header + CHUNK, header + CHUNK);
+            chunk = channel.alloc().buffer(header + chunkSize, header + chunkSize);
             chunk.writeByte('d').writeInt(0);
             if (kind >= 0) {
                 chunk.writeByte(kind);

@@ -28,7 +28,7 @@ import java.util.zip.GZIPOutputStream;
  * RowDescription(spcoid oid, spclocation text, size int8) DataRow(NULL, NULL, kB or NULL) CommandComplete "SELECT"
  * CopyOutResponse
  *   CopyData 'n' "base.tar[.gz]\0" "\0"        new archive: the main data directory (no user tablespaces)
- *   CopyData 'd' archive bytes ...              tar, 64 KiB per message
+ *   CopyData 'd' archive bytes ...              tar, 256 KiB per message (CopyOutStream.BULK_CHUNK)
  *   CopyData 'p' int64 bytes done               progress, at the end of the archive
  *   CopyData 'm'                                manifest follows (when asked for)
  *   CopyData 'd' manifest bytes ...
@@ -95,7 +95,7 @@ public final class BaseBackupStream {
     private static long streamArchive(CommandContext c, BaseBackupOptions o, Channel ch, WritabilityGate gate,
                                       Timeline tl, long lsn, DatadirView view, BackupSource source,
                                       BackupManifest manifest) throws IOException {
-        CopyOutStream copy = new CopyOutStream(ch, gate, 'd');
+        CopyOutStream copy = new CopyOutStream(ch, gate, 'd', CopyOutStream.BULK_CHUNK);
         try {
             OutputStream sink = o.maxRateKbps() > 0 ? new ThrottledOutputStream(copy, o.maxRateKbps() * 1024L) : copy;
             GZIPOutputStream gzip = o.gzipLevel() != 0 ? gzip(sink, o.gzipLevel()) : null;
