@@ -3,17 +3,20 @@ package dev.strata.bench.engine;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.pg.RelTag;
 import dev.strata.storage.redo.PageRedo;
+import dev.strata.storage.redo.RecordBatch;
 import dev.strata.storage.tenant.LocalTenantManager;
 import dev.strata.storage.timeline.EngineConfig;
 import dev.strata.storage.timeline.LocalTimeline;
 import dev.strata.storage.timeline.TimelineLoader;
 import dev.strata.storage.value.Value;
+import dev.strata.storage.value.VersionedValue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 
 /** Shared set-up of the engine benchmarks: a scratch data directory, a timeline, page-sized values. */
@@ -22,8 +25,17 @@ final class EngineBench {
     static final int PAGE = 8192;
 
     /** Redo left out of the measurement: returns the base image as it is. */
-    static final PageRedo NO_OP_REDO = (key, lsn, base, baseLsn, records) -> base != null ? base
-            : records.get(records.size() - 1).value().payload();
+    static final PageRedo NO_OP_REDO = new PageRedo() {
+        @Override
+        public byte[] reconstruct(Key key, long lsn, byte[] base, long baseLsn, List<VersionedValue> records) {
+            return base != null ? base : records.get(records.size() - 1).value().payload();
+        }
+
+        @Override
+        public byte[] reconstruct(Key key, long lsn, byte[] base, long baseLsn, RecordBatch records) {
+            return base != null ? base : records.payload(0);
+        }
+    };
 
     final Path dir;
     final LocalTenantManager manager;

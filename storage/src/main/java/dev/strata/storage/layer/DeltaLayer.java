@@ -2,6 +2,7 @@ package dev.strata.storage.layer;
 
 import dev.strata.storage.key.Key;
 import dev.strata.storage.key.KeyRange;
+import dev.strata.storage.redo.RecordBatch;
 import dev.strata.storage.value.Value;
 
 import java.nio.file.Path;
@@ -98,10 +99,13 @@ public final class DeltaLayer extends PersistentLayer {
         long[] found = walkBack(blocks, last, keyBytes, floorLsn, st.scratch(1 + 4 * 4));
         st.keepScratch(found);
         int n = (int) found[0];
-        st.reserve(n);
+        boolean completes = false;
         for (int k = 0; k < n; k++) {
-            st.add(found[4 * k + 1], readValue(found[4 * k + 2], (int) found[4 * k + 3], found[4 * k + 4], blocks,
-                    null));
+            completes = addValue(st, found[4 * k + 1], found[4 * k + 2], (int) found[4 * k + 3], found[4 * k + 4],
+                    blocks, null);
+        }
+        if (n > 0) {
+            st.recordsAdded(completes);
         }
     }
 
@@ -192,22 +196,27 @@ public final class DeltaLayer extends PersistentLayer {
         }
     }
 
-    /** Reads the values of entries lo..hi of leaf block b in ascending order and adds them to st newest first. */
+    /**
+     * Reads the values of entries lo..hi of leaf block b in ascending order (appending them to the state's records
+     * oldest first, then turning that run around) and so adds them to st newest first.
+     */
     private void addVersions(ReconstructState st, byte[] b, int k, int lo, int hi, long blockPos,
             java.util.function.IntFunction<byte[]> blocks) {
-        int n = hi - lo + 1;
-        if (n <= 0) {
+        if (hi < lo) {
             return;
         }
-        Value[] values = new Value[n];
+        int before = st.batch().size();
+        boolean completes = false;
         for (int i = lo; i <= hi; i++) {
             int o = ClusteredLeaf.entryOffset(k, i);
-            values[i - lo] = readValue(Bytes.getLong(b, o + 8), Bytes.getInt(b, o + 16), blockPos | i, blocks, b);
+            boolean c = addValue(st, Bytes.getLong(b, o), Bytes.getLong(b, o + 8), Bytes.getInt(b, o + 16),
+                    blockPos | i, blocks, b);
+            if (i == lo) {
+                completes = c;
+            }
         }
-        st.reserve(n);
-        for (int i = hi; i >= lo; i--) {
-            st.add(Bytes.getLong(b, ClusteredLeaf.entryOffset(k, i)), values[i - lo]);
-        }
+        st.batch().reverseLast(st.batch().size() - before);
+        st.recordsAdded(completes);
     }
 
     /** Stores version {@code n} of a walk back, growing {@code out} by doubling when full. */
@@ -257,47 +266,61 @@ public final class DeltaLayer extends PersistentLayer {
     }
 
     /**
-     * Decodes the value of the entry at {@code pos} from its packed offset word and length: reads the 2-byte header
-     * in place, then copies the payload once. An inline value is read from {@code leaf}, the entry's leaf block,
+     * Adds the value of the entry at {@code pos}, stored at {@code lsn}, to st from its packed offset word and length:
+     * reads the 2-byte header in place, then copies the payload once, a record's straight into the state's record
+     * batch, an image into an array of its own. An inline value is read from {@code leaf}, the entry's leaf block,
      * when the caller has it (else from {@code blocks}).
+     *
+     * @return whether the value completes the state (an image or a will-init record)
      */
-    private Value readValue(long packedOff, int len, long pos, java.util.function.IntFunction<byte[]> blocks,
-            byte[] leaf) {
+    private boolean addValue(ReconstructState st, long lsn, long packedOff, int len, long pos,
+            java.util.function.IntFunction<byte[]> blocks, byte[] leaf) {
         if (len < 2) {
             throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
                     + " has " + len + " bytes, less than its header");
         }
         long off = offsetOf(packedOff);
+        boolean inline = isInline(packedOff);
+        byte[] b = null;
         byte kind;
         boolean willInit;
-        byte[] payload = new byte[len - 2];
-        if (isInline(packedOff)) {
-            byte[] b = leaf != null ? leaf : blocks.apply(reader.leafBlockNo(pos));
+        if (inline) {
+            b = leaf != null ? leaf : blocks.apply(reader.leafBlockNo(pos));
             checkInline(b, off, len, pos);
             kind = b[(int) off];
             willInit = b[(int) off + 1] != 0;
-            System.arraycopy(b, (int) off + 2, payload, 0, len - 2);
         } else {
             reader.checkValueBounds(off, len, pos);
             kind = reader.valueByte(off, blocks);
             willInit = reader.valueByte(off + 1, blocks) != 0;
-            reader.copyValues(off + 2, payload, 0, len - 2, blocks);
         }
         if (((packedOff & WILL_INIT_BIT) != 0) != (kind == Value.IMAGE || willInit)) {
             throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
                     + " disagrees with the entry's will-init bit");
         }
-        switch (kind) {
-            case Value.IMAGE:
-                return Value.image(payload);
-            case Value.PG_RECORD:
-                return Value.pgRecord(payload, willInit);
-            case Value.STRATA_RECORD:
-                return Value.strataRecord(payload, willInit);
-            default:
-                throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
-                        + " has unknown kind " + kind);
+        byte[] dst;
+        int at;
+        if (kind == Value.IMAGE) {
+            dst = new byte[len - 2];
+            at = 0;
+        } else if (kind == Value.PG_RECORD || kind == Value.STRATA_RECORD) {
+            RecordBatch batch = st.batch();
+            at = batch.put(batch.reserve(1), lsn, kind, willInit, len - 2);
+            dst = batch.buffer();
+        } else {
+            throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
+                    + " has unknown kind " + kind);
         }
+        if (inline) {
+            System.arraycopy(b, (int) off + 2, dst, at, len - 2);
+        } else {
+            reader.copyValues(off + 2, dst, at, len - 2, blocks);
+        }
+        if (kind == Value.IMAGE) {
+            st.setImage(lsn, dst);
+            return true;
+        }
+        return willInit;
     }
 
     @Override

@@ -1,22 +1,21 @@
 package dev.strata.storage.layer;
 
 import dev.strata.storage.key.Key;
+import dev.strata.storage.redo.RecordBatch;
 import dev.strata.storage.value.Value;
 import dev.strata.storage.value.VersionedValue;
 
-import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.RandomAccess;
 
 /**
  * What the read path has gathered for one key so far, walking layers from the requested LSN down: records newest
- * first, then the base image, or the fact that the key was absent from an image layer (it did not exist there).
+ * first (flat, in a {@link RecordBatch}: a read creates no object per record), then the base image, or the fact
+ * that the key was absent from an image layer (it did not exist there).
  */
 public final class ReconstructState {
     private final Key key;
     private final byte[] keyBytes;
-    private final ArrayList<VersionedValue> records = new ArrayList<>();
+    private final RecordBatch records;
     private byte[] image;
     private long imageLsn;
     private boolean complete;
@@ -33,9 +32,20 @@ public final class ReconstructState {
 
     /** @param scan when not null, layer files are read through it rather than through the page cache */
     public ReconstructState(Key key, Scan scan) {
+        this(key, scan, new RecordBatch());
+    }
+
+    /**
+     * @param scan    when not null, layer files are read through it rather than through the page cache
+     * @param records where the records go (cleared here); a reader reuses one per thread, as the state's records
+     *                are only read until the page is reconstructed
+     */
+    public ReconstructState(Key key, Scan scan, RecordBatch records) {
         this.key = key;
         this.keyBytes = keyBytes(key);
         this.scan = scan;
+        this.records = records;
+        records.clear();
     }
 
     /**
@@ -106,21 +116,28 @@ public final class ReconstructState {
         return keyBytes;
     }
 
-    /** Makes room for {@code n} more records (a layer knows how many it is about to add). */
-    void reserve(int n) {
-        records.ensureCapacity(records.size() + n);
-    }
-
     /** Adds the next older version; an image or a will-init record completes the state. */
     public void add(long lsn, Value v) {
         if (v.isImage()) {
-            image = v.payload();
-            imageLsn = lsn;
-            complete = true;
+            setImage(lsn, v.payload());
         } else {
-            records.add(new VersionedValue(lsn, v));
+            byte[] p = v.payload();
+            records.add(lsn, v.kind(), v.willInit(), p, 0, p.length);
             complete = v.willInit();
         }
+    }
+
+    /**
+     * The records gathered so far, for a layer to append the next older ones to directly ({@link RecordBatch#put});
+     * the layer then reports with {@link #recordsAdded} whether the oldest of them completes the state.
+     */
+    RecordBatch batch() {
+        return records;
+    }
+
+    /** After a layer appended records to {@link #batch()}: the oldest one completes the state if it is will-init. */
+    void recordsAdded(boolean oldestWillInit) {
+        complete = oldestWillInit;
     }
 
     public void setImage(long lsn, byte[] bytes) {
@@ -143,6 +160,11 @@ public final class ReconstructState {
         return image != null || !records.isEmpty();
     }
 
+    /** The records gathered, flat, newest first (index 0); valid until the batch is reused by another read. */
+    public RecordBatch records() {
+        return records;
+    }
+
     /** The base image, or null. */
     public byte[] image() {
         return image;
@@ -152,39 +174,20 @@ public final class ReconstructState {
         return imageLsn;
     }
 
-    /** Records gathered, newest first. */
+    /** Records gathered, newest first, as objects (copies: for tests and tools, not the read path). */
     public List<VersionedValue> recordsNewestFirst() {
-        return records;
+        return records.toListNewestFirst();
     }
 
-    /** Records gathered, oldest first (a read-only view of the same records, not a copy). */
+    /** Records gathered, oldest first, as objects (copies: for tests and tools, not the read path). */
     public List<VersionedValue> recordsOldestFirst() {
-        return new OldestFirst(records);
-    }
-
-    /** The records list read backwards. */
-    private static final class OldestFirst extends AbstractList<VersionedValue> implements RandomAccess {
-        private final List<VersionedValue> newestFirst;
-
-        OldestFirst(List<VersionedValue> newestFirst) {
-            this.newestFirst = newestFirst;
-        }
-
-        @Override
-        public VersionedValue get(int index) {
-            return newestFirst.get(newestFirst.size() - 1 - index);
-        }
-
-        @Override
-        public int size() {
-            return newestFirst.size();
-        }
+        return records.toListOldestFirst();
     }
 
     /** The LSN of the oldest version gathered so far (for the next, older, layer to stop below it). */
     public long oldestLsn() {
         if (!records.isEmpty()) {
-            return records.get(records.size() - 1).lsn();
+            return records.lsn(records.size() - 1);
         }
         return image != null ? imageLsn : Long.MAX_VALUE;
     }

@@ -21,6 +21,16 @@ public interface PageRedo {
      * @return the value at {@code lsn}, a new array
      * @throws RedoException naming LSN, relation, block and record type when a record cannot be applied
      */
-    byte[] reconstruct(Key key, long lsn, byte[] baseImage, long baseLsn, List<VersionedValue> records)
-;
+    byte[] reconstruct(Key key, long lsn, byte[] baseImage, long baseLsn, List<VersionedValue> records);
+
+    /**
+     * {@link #reconstruct(Key, long, byte[], long, List)} with the records in their flat form, NEWEST first (index
+     * {@code records.size() - 1} is applied first). This default turns them into the list form; a redo that can read
+     * the records where they lie overrides it to spare an object and a copy per record.
+     *
+     * @param records not empty; its bytes are valid during this call only, and it is not kept
+     */
+    default byte[] reconstruct(Key key, long lsn, byte[] baseImage, long baseLsn, RecordBatch records) {
+        return reconstruct(key, lsn, baseImage, baseLsn, records.toListOldestFirst());
+    }
 }

@@ -10,7 +10,7 @@ import dev.strata.storage.layer.LayerMap;
 import dev.strata.storage.layer.LayerRetiredException;
 import dev.strata.storage.layer.ReconstructState;
 import dev.strata.storage.pg.Lsn;
-import dev.strata.storage.value.VersionedValue;
+import dev.strata.storage.redo.RecordBatch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +22,16 @@ import java.util.TreeSet;
  * collected layer also sees the cutoff that refuses it), gathers versions newest first through this timeline's
  * layers and then its ancestors' at their branch points, and hands image and records to the redo. A layer replaced
  * while being read makes the read start over on the current snapshot.
+ *
+ * <p>The records go into a {@link RecordBatch} that each thread reuses from read to read (the redo does not keep
+ * it, and the page it returns is its own array), so a read allocates nothing per record; a batch grown past
+ * {@link #KEEP_BATCH_BYTES} is dropped after its read rather than kept by the thread.
  */
 final class ReadPath {
     private static final int READ_RETRIES = 8;
+    private static final int KEEP_BATCH_BYTES = 1 << 20;
+    /** The thread's idle batch, or null while a read of this thread holds it. */
+    private static final ThreadLocal<RecordBatch[]> BATCHES = ThreadLocal.withInitial(() -> new RecordBatch[1]);
 
     private final LocalTimeline tl;
 
@@ -37,7 +44,7 @@ final class ReadPath {
             LayerMap m = tl.layerMap();
             checkReadable(lsn);
             try {
-                return reconstruct(collect(m, key, lsn, null), lsn, throwIfMissing);
+                return collectAndReconstruct(m, key, lsn, null, throwIfMissing);
             } catch (LayerRetiredException e) {
                 if (attempt == READ_RETRIES) {
                     throw new StorageException("timeline " + tl.timelineId()
@@ -55,7 +62,7 @@ final class ReadPath {
     byte[] readUnchecked(Key key, long lsn, boolean throwIfMissing, ReconstructState.Scan scan) {
         for (int attempt = 0; ; attempt++) {
             try {
-                return reconstruct(collect(tl.layerMap(), key, lsn, scan), lsn, throwIfMissing);
+                return collectAndReconstruct(tl.layerMap(), key, lsn, scan, throwIfMissing);
             } catch (LayerRetiredException e) {
                 if (attempt == READ_RETRIES) {
                     throw e;
@@ -78,8 +85,26 @@ final class ReadPath {
         }
     }
 
-    private ReconstructState collect(LayerMap m, Key key, long lsn, ReconstructState.Scan scan) {
-        ReconstructState st = new ReconstructState(key, scan);
+    private byte[] collectAndReconstruct(LayerMap m, Key key, long lsn, ReconstructState.Scan scan,
+            boolean throwIfMissing) {
+        RecordBatch[] slot = BATCHES.get();
+        RecordBatch batch = slot[0];
+        slot[0] = null;
+        if (batch == null) {
+            batch = new RecordBatch();
+        }
+        try {
+            return reconstruct(collect(m, key, lsn, scan, batch), lsn, throwIfMissing);
+        } finally {
+            if (batch.capacity() <= KEEP_BATCH_BYTES) {
+                batch.clear();
+                slot[0] = batch;
+            }
+        }
+    }
+
+    private ReconstructState collect(LayerMap m, Key key, long lsn, ReconstructState.Scan scan, RecordBatch batch) {
+        ReconstructState st = new ReconstructState(key, scan, batch);
         long cont = m.search(st, lsn);
         LocalTimeline t = tl;
         while (cont >= 0 && t.ancestor() != null) {
@@ -102,15 +127,16 @@ final class ReadPath {
             throw new KeyNotFoundException("key " + st.key() + " has no version at or below LSN " + Lsn.format(lsn)
                     + " in timeline " + tl.timelineId());
         }
-        if (st.recordsNewestFirst().isEmpty()) {
+        RecordBatch records = st.records();
+        if (records.isEmpty()) {
             return st.image();
         }
-        List<VersionedValue> records = st.recordsOldestFirst();
-        VersionedValue oldest = records.get(0);
-        byte[] base = oldest.value().willInit() ? null : st.image();
-        if (base == null && !oldest.value().willInit()) {
+        int oldest = records.size() - 1;
+        boolean willInit = records.willInit(oldest);
+        byte[] base = willInit ? null : st.image();
+        if (base == null && !willInit) {
             throw new StorageException("key " + st.key() + " at LSN " + Lsn.format(lsn) + " in timeline "
-                    + tl.timelineId() + ": no base image below the record at " + Lsn.format(oldest.lsn())
+                    + tl.timelineId() + ": no base image below the record at " + Lsn.format(records.lsn(oldest))
                     + ", which is not will-init");
         }
         long t0 = System.nanoTime();
