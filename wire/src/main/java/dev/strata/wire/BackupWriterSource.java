@@ -20,8 +20,18 @@ public final class BackupWriterSource implements BackupSource {
         BackupWriter.warmUp();
     }
 
-    private static long prevRecordLsn(Timeline tl, long lsn) {
-        return lsn == tl.lastRecordLsn() ? tl.prevRecordLsn() : 0;
+    /**
+     * The start of the record that ends at {@code lsn}, when {@code lsn} is still the timeline's last record LSN,
+     * else 0. Ingest moves the pair on while this reads it, prev before last; reading last, then prev, a pair from
+     * two different records always has prev at or after last (the newer record starts where the older ended), so
+     * such a torn pair is recognised and treated as not known instead of failing the backup.
+     */
+    static long prevRecordLsn(Timeline tl, long lsn) {
+        if (lsn != tl.lastRecordLsn()) {
+            return 0;
+        }
+        long prev = tl.prevRecordLsn();
+        return Long.compareUnsigned(prev, lsn) < 0 ? prev : 0;
     }
 
     private static BackupOptions options(Options o) {

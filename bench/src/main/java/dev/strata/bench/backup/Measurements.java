@@ -6,8 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -50,6 +49,7 @@ final class Measurements {
     long primaryDirBytes;
     double warmup = Double.NaN;
     double basebackupWarmup = Double.NaN;
+    int basebackupWarmupRounds;
     private final String loadBefore = loadAverage();
 
     Measurements(int reps) {
@@ -70,7 +70,8 @@ final class Measurements {
 
     /**
      * Times one pg_basebackup from Strata, with the CPU time this JVM spent meanwhile, and prints that CPU time by
-     * thread group (page readers, the command thread that writes the tar, the event loop that sends it).
+     * thread group (page readers, the command thread that writes the tar, the event loop that sends it, the JIT
+     * compiler, the garbage collector).
      */
     void measureBasebackup(int r, Timed run) throws Exception {
         long cpu0 = processCpuNanos();
@@ -88,18 +89,28 @@ final class Measurements {
         System.err.printf(Locale.ROOT, "rep %d: JVM CPU while serving pg_basebackup, by thread:%s%n", r + 1, b);
     }
 
-    /** CPU time (user and system) of this JVM's live threads, summed by name without its numbers. */
+    /**
+     * CPU time (user and system, in ns) of every thread of this JVM, the JIT compiler's and the garbage collector's
+     * included, summed by name without its numbers, from /proc/self/task (Linux; empty elsewhere).
+     */
     private static Map<String, Long> cpuByThreadGroup() {
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         Map<String, Long> out = new TreeMap<>();
-        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (t == null) {
-                continue;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    // after the name: state is field 3; utime and stime are fields 14 and 15, in clock ticks
+                    // (USER_HZ, 100 on Linux)
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    out.merge(name.replaceAll("[-#]?\\d+", "").trim(), ticks * 10_000_000L, Long::sum);
+                } catch (IOException | RuntimeException vanished) {
+                    // a thread that ended meanwhile
+                }
             }
-            long ns = mx.getThreadCpuTime(t.getThreadId());
-            if (ns > 0) {
-                out.merge(t.getThreadName().replaceAll("[-#]?\\d+", ""), ns, Long::sum);
-            }
+        } catch (IOException notLinux) {
+            return out;
         }
         return out;
     }
@@ -156,13 +167,15 @@ final class Measurements {
                         + "\"tar_bytes\": %d, \"strata_dir_bytes\": %d, \"pg_basebackup_dir_bytes\": %d, "
                         + "\"pgbench_scale\": %d, \"reps\": %d, "
                         + "\"strata_warmup_seconds\": %s, \"strata_base_backup_warmup_seconds\": %s, "
+                        + "\"strata_base_backup_warmup_rounds\": %d, "
                         + "\"load_average_before\": \"%s\", \"load_average_after\": \"%s\", \"source\": \"%s\"}",
                 keyed / b, served ? "pg_basebackup from Strata's BASE_BACKUP" : "fullbackup into tar -x",
                 keyed, b, list(served ? basebackup : tarX), list(baseline), spreadPct(served ? basebackup : tarX),
                 spreadPct(baseline), num(bb / b), num(bb), served ? list(basebackup) : "null",
                 num(median(basebackupCpu)), num(median(basebackupToNull)), num(median(baselineToNull)), tx / b, tx,
                 list(tarX), median(extracted), median(tarXCpu), median(toNull), bytes, strataDirBytes, primaryDirBytes,
-                scale, baseline.length, num(warmup), num(basebackupWarmup), loadBefore, loadAverage(), source);
+                scale, baseline.length, num(warmup), num(basebackupWarmup), basebackupWarmupRounds, loadBefore,
+                loadAverage(), source);
     }
 
     /** (max - min) / median, in percent: the run-to-run noise. */
