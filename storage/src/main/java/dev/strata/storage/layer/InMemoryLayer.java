@@ -1,24 +1,24 @@
 package dev.strata.storage.layer;
 
 import dev.strata.storage.StorageException;
-import dev.strata.storage.io.ScratchFile;
-import dev.strata.storage.io.ScratchWriter;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.key.KeyRange;
 import dev.strata.storage.timeline.LayerInfo;
 import dev.strata.storage.value.Value;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
 
 /**
  * The layer ingest writes into: values appended to a scratch file ({@code ephemeral-N} in the timeline directory,
- * the concatenation of encoded {@link Value}s, never read after a restart) through a {@link ScratchFile}, whose
- * write system calls a background writer makes (ingest only copies each value into an in-memory chunk), and an
+ * the raw concatenation of encoded {@link Value}s, never read after a restart) behind a 64 KiB tail buffer, and an
  * index in memory from key to its versions (LSN, file offset, length). The index is a hash table
  * ({@link VersionIndex}), not a sorted map: ingest appends one version per value and a hash lookup is far cheaper
  * than an ordered insert; the key order only the flush needs is produced once, when it reads a frozen layer.
@@ -26,8 +26,8 @@ import java.util.function.Consumer;
  * that reaches checkpoint_distance.
  *
  * <p>One writer thread puts; any number of readers search concurrently without locks: a version becomes visible
- * once its index entry is published, and its bytes are then either in the file or in a chunk that is never reused
- * (see {@link ScratchFile}). The flush waits until every chunk is in the file before it maps the file.
+ * once its index entry is published, and its bytes are then either in the file or in a tail buffer that is never
+ * reused (a full tail is written out and replaced by a new one).
  *
  * <p>After {@link #freeze} the layer is immutable and covers {@code [lsnStart, lsnEnd)}; the flush writes it out
  * as an L0 delta (or image) layer and then {@link #closeAndDelete deletes} the scratch file.
@@ -38,14 +38,21 @@ public final class InMemoryLayer implements Layer {
     /** Index memory per version: one entry of three longs. */
     private static final int VERSION_OVERHEAD = 24;
 
+    static final int TAIL_SIZE = 64 << 10;
+
     private final Path path;
-    private final ScratchFile scratch;
+    private volatile FileChannel ch;
     private final long lsnStart;
     private volatile long lsnEnd = Long.MAX_VALUE;
     private volatile long prevAtFreeze;
     private final VersionIndex index = new VersionIndex();
+    // The tail buffer and the scratch file come into being with the first value, so an idle timeline's open layer
+    // holds neither memory nor a file descriptor.
+    private volatile Tail tail = new Tail(0, new byte[0]);
     private volatile boolean closed;
     // Writer-only state.
+    private int tailFill;
+    private long fileBytes;
     private long indexBytes;
     private long maxLsn = -1;
     private boolean onlyImages = true;
@@ -54,7 +61,6 @@ public final class InMemoryLayer implements Layer {
     public InMemoryLayer(Path path, long lsnStart) {
         this.path = path;
         this.lsnStart = lsnStart;
-        this.scratch = new ScratchFile(path, ScratchWriter.SHARED);
     }
 
     @Override
@@ -93,13 +99,13 @@ public final class InMemoryLayer implements Layer {
 
     /** Bytes of the scratch file plus an estimate of the in-memory index. */
     public long estimatedSize() {
-        return scratch.size() + indexBytes;
+        return fileBytes + tailFill + indexBytes;
     }
 
     /** Appends a version (writer thread only). LSNs must not decrease; a repeated (key, LSN) replaces the value. */
     public void put(Key key, long lsn, Value v) {
         int len = v.encodedSize();
-        long loc = append(v);
+        long loc = append(v, len);
         if (index.add(key, lsn, loc, len)) {
             indexBytes += KEY_OVERHEAD;
         }
@@ -108,9 +114,42 @@ public final class InMemoryLayer implements Layer {
         onlyImages &= v.isImage();
     }
 
-    private long append(Value v) {
+    private long append(Value v, int len) {
+        Tail t = tail;
+        if (tailFill + len > t.buf.length) {
+            if (tailFill > 0) {
+                writeOut(t.buf, tailFill, t.base);
+            }
+            long base = t.base + tailFill;
+            tailFill = 0;
+            if (len > TAIL_SIZE) {
+                writeOut(v.encode(), len, base);
+                tail = new Tail(base + len, new byte[TAIL_SIZE]);
+                fileBytes = base + len;
+                return base;
+            }
+            t = new Tail(base, new byte[TAIL_SIZE]);
+            tail = t;
+            fileBytes = base;
+        }
+        long loc = t.base + tailFill;
+        t.buf[tailFill] = v.kind();
+        t.buf[tailFill + 1] = (byte) (v.willInit() ? 1 : 0);
+        System.arraycopy(v.payload(), 0, t.buf, tailFill + 2, len - 2);
+        tailFill += len;
+        return loc;
+    }
+
+    private void writeOut(byte[] buf, int len, long pos) {
+        ByteBuffer b = ByteBuffer.wrap(buf, 0, len);
         try {
-            return scratch.append(v.kind(), (byte) (v.willInit() ? 1 : 0), v.payload());
+            if (ch == null) {
+                ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            }
+            while (b.hasRemaining()) {
+                ch.write(b, pos + b.position());
+            }
         } catch (IOException e) {
             throw new StorageException("cannot write scratch file " + path + ": " + e.getMessage(), e);
         }
@@ -123,12 +162,6 @@ public final class InMemoryLayer implements Layer {
     public void freeze(long endLsn, long prevRecordLsn) {
         this.prevAtFreeze = prevRecordLsn;
         this.lsnEnd = endLsn;
-        try {
-            scratch.seal(); // the last chunk's write starts now rather than when the flush gets to it
-        } catch (IOException e) {
-            // Not thrown here, between records with the layer half frozen: the scratch file keeps the failure and
-            // the flush's wait for the writes reports it, which fails the flush and breaks the timeline.
-        }
     }
 
     /** The prev record LSN at the freeze point. */
@@ -195,16 +228,12 @@ public final class InMemoryLayer implements Layer {
      * order, which is random in the file.
      */
     public void forEachVersion(VersionSink sink) {
-        try {
-            scratch.awaitWritten();
-        } catch (IOException e) {
-            throw new StorageException("cannot write scratch file " + path + ": " + e.getMessage(), e);
-        }
-        if (scratch.size() == 0) {
+        flushTailForMapping();
+        if (fileBytes == 0) {
             return;
         }
         SortedVersions sv = sortedVersions();
-        try (ScratchMapping map = new ScratchMapping(scratch.channel(), scratch.end())) {
+        try (ScratchMapping map = new ScratchMapping(ch, fileBytes)) {
             for (int r = 0; r < sv.keys.length; r++) {
                 Key key = sv.keys[r];
                 byte[] keyBytes = key.toBytes();
@@ -264,15 +293,37 @@ public final class InMemoryLayer implements Layer {
     private record SortedVersions(Key[] keys, int[] start, long[] lsns, long[] locs, int[] lens) {
     }
 
+    private void flushTailForMapping() {
+        if (tailFill > 0) {
+            Tail t = tail;
+            writeOut(t.buf, tailFill, t.base);
+            fileBytes = t.base + tailFill;
+            tail = new Tail(fileBytes, new byte[0]);
+            tailFill = 0;
+        }
+    }
+
     private byte[] read(long loc, int len) {
+        Tail t = tail;
+        byte[] out = new byte[len];
+        if (loc >= t.base) {
+            System.arraycopy(t.buf, (int) (loc - t.base), out, 0, len);
+            return out;
+        }
+        ByteBuffer b = ByteBuffer.wrap(out);
         try {
-            return scratch.read(loc, len);
+            while (b.hasRemaining()) {
+                if (ch.read(b, loc + b.position()) < 0) {
+                    throw new StorageException("scratch file " + path + " ends before offset " + (loc + len));
+                }
+            }
         } catch (ClosedChannelException e) {
             throw new LayerRetiredException(path.getFileName().toString());
         } catch (IOException e) {
             throw new StorageException("cannot read scratch file " + path + " at offset " + loc + ": "
                     + e.getMessage(), e);
         }
+        return out;
     }
 
     private Value decode(byte[] raw, long loc) {
@@ -287,7 +338,11 @@ public final class InMemoryLayer implements Layer {
     public void closeAndDelete() {
         closed = true;
         try {
-            scratch.closeAndDelete();
+            FileChannel c = ch;
+            if (c != null) {
+                c.close();
+            }
+            Files.deleteIfExists(path);
         } catch (IOException e) {
             // The next start deletes leftover scratch files.
         }
@@ -309,6 +364,10 @@ public final class InMemoryLayer implements Layer {
         public int compareTo(KeyVersions o) {
             return key.compareTo(o.key);
         }
+    }
+
+    /** A tail buffer and the file offset of its first byte. */
+    private record Tail(long base, byte[] buf) {
     }
 
     /** Read-only mappings of the scratch file in 1 GiB segments, for the flush's key-ordered pass. */

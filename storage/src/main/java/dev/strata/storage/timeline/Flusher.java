@@ -110,8 +110,9 @@ final class Flusher {
                 return w.finish(KeyRange.ALL, f.lsnStart(), tl.ctx.layerFiles());
             }
         }
-        // The file's blocks are sealed and written on the writer's own thread while this one reads the layer.
-        try (DeltaLayerWriter w = new DeltaLayerWriter(tl.dir(), tl.ctx.files(), true, tl.ctx.config().fsync())) {
+        // Not the writer's write-behind thread: its early write-back (fsync on) during ingest made the concurrent
+        // scratch-file writes several times dearer in CPU than the thread saved.
+        try (DeltaLayerWriter w = new DeltaLayerWriter(tl.dir(), tl.ctx.files())) {
             f.forEachVersion((key, keyBytes, lsn, encoded) -> w.add(keyBytes, lsn, encoded));
             if (w.isEmpty()) {
                 return null;
