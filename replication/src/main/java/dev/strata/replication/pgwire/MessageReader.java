@@ -37,25 +37,13 @@ public final class MessageReader {
      * @throws IOException  when the length field is impossible (the stream is not the Postgres protocol)
      */
     public BackendMessage read() throws IOException {
-        int type = in.read();
-        if (type < 0) {
-            throw new EOFException("the server closed the connection");
-        }
-        int len = in.readInt();
-        if (len < 4 || len > MAX_MESSAGE) {
-            throw new IOException("message type '" + (char) type + "' has impossible length " + len
-                    + " after " + bytesRead + " bytes from the server");
-        }
-        byte[] payload = new byte[len - 4];
-        in.readFully(payload);
-        bytesRead += 1 + len;
-        return new BackendMessage((byte) type, payload);
+        return read(null);
     }
 
     /**
      * Reads one whole message like {@link #read()}, except that a CopyData message's payload goes to
      * {@code copyData}, read from the stream into wherever it needs the bytes (no intermediate array per message);
-     * then this returns null.
+     * then this returns null. With a null {@code copyData}, every message is returned whole.
      *
      * @throws IOException when the reader does not consume exactly the payload (the stream would lose its framing)
      */
@@ -69,7 +57,7 @@ public final class MessageReader {
             throw new IOException("message type '" + (char) type + "' has impossible length " + len
                     + " after " + bytesRead + " bytes from the server");
         }
-        if (type != BackendMessage.COPY_DATA) {
+        if (copyData == null || type != BackendMessage.COPY_DATA) {
             byte[] payload = new byte[len - 4];
             in.readFully(payload);
             bytesRead += 1 + len;

@@ -1,5 +1,6 @@
 package dev.strata.storage.cache;
 
+import dev.strata.storage.TestSeeds;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -57,8 +58,7 @@ class PageCacheTest {
 
     @Test
     void theCacheNeverHoldsMoreBlocksThanItsCapacityAndAlwaysReturnsTheRightBlock() {
-        long seed = System.nanoTime();
-        System.out.println("PageCacheTest seed " + seed);
+        long seed = TestSeeds.seed("PageCacheTest");
         Random rnd = new Random(seed);
         PageCache c = new PageCache(100L * BLOCK);
         for (int i = 0; i < 200_000; i++) {
@@ -111,8 +111,7 @@ class PageCacheTest {
 
     @Test
     void concurrentReadersAndEvictionsNeverSeeAnotherKeysBlock() throws Exception {
-        long seed = System.nanoTime();
-        System.out.println("PageCacheTest concurrent seed " + seed);
+        long seed = TestSeeds.seed("PageCacheTest concurrent");
         PageCache c = new PageCache(64L * BLOCK);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.strata.storage.layer;
 
+import dev.strata.storage.TestSeeds;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.pg.RelTag;
 import dev.strata.storage.value.Value;
@@ -21,8 +22,7 @@ class InMemoryLayerTest {
 
     @Test
     void theFlushPassGivesEveryKeyInOrderWithItsLastValuePerLsnBelowTheFreezePoint() {
-        long seed = System.nanoTime();
-        System.out.println("InMemoryLayerTest seed " + seed);
+        long seed = TestSeeds.seed("InMemoryLayerTest");
         Random rnd = new Random(seed);
         InMemoryLayer layer = new InMemoryLayer(dir.resolve("ephemeral-1"), 100);
         TreeMap<Key, TreeMap<Long, Value>> model = new TreeMap<>();

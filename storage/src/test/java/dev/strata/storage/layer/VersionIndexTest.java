@@ -1,5 +1,6 @@
 package dev.strata.storage.layer;
 
+import dev.strata.storage.TestSeeds;
 import dev.strata.storage.key.Key;
 import dev.strata.storage.pg.RelTag;
 import org.junit.jupiter.api.Test;
@@ -41,8 +42,7 @@ class VersionIndexTest {
 
     @Test
     void chainsEveryVersionOfEveryKeyNewestFirstThroughManyGrowths() {
-        long seed = System.nanoTime();
-        System.out.println("VersionIndexTest seed " + seed);
+        long seed = TestSeeds.seed("VersionIndexTest");
         Random rnd = new Random(seed);
         VersionIndex index = new VersionIndex();
         Map<Key, List<List<Long>>> model = new HashMap<>();
@@ -80,8 +80,7 @@ class VersionIndexTest {
 
     @Test
     void aConcurrentReaderSeesWholeChainsOfEveryVersionPublishedBeforeItLooks() throws Exception {
-        long seed = System.nanoTime();
-        System.out.println("VersionIndexTest seed " + seed);
+        long seed = TestSeeds.seed("VersionIndexTest");
         Random rnd = new Random(seed);
         List<Key> keys = new ArrayList<>();
         Set<Key> distinct = new HashSet<>();

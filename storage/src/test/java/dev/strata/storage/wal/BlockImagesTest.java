@@ -1,5 +1,6 @@
 package dev.strata.storage.wal;
 
+import dev.strata.storage.TestSeeds;
 import com.github.luben.zstd.Zstd;
 import net.jpountz.lz4.LZ4Factory;
 import org.junit.jupiter.api.Test;
@@ -57,8 +58,7 @@ class BlockImagesTest {
 
     @Test
     void restores_pglz_lz4_and_zstd_images() {
-        long seed = System.nanoTime();
-        System.out.println("BlockImagesTest seed " + seed);
+        long seed = TestSeeds.seed("BlockImagesTest");
         byte[] page = page(new Random(seed));
         byte[] stored = withoutHole(page);
         byte[] pglz = PglzTestEncoder.compress(stored);
@@ -88,8 +88,7 @@ class BlockImagesTest {
 
     @Test
     void pglz_round_trips_random_pages() {
-        long seed = System.nanoTime();
-        System.out.println("pglz round trip seed " + seed);
+        long seed = TestSeeds.seed("pglz round trip");
         Random rnd = new Random(seed);
         for (int i = 0; i < 20; i++) {
             byte[] data = new byte[1 + rnd.nextInt(8192)];

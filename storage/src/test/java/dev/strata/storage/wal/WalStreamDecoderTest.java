@@ -1,5 +1,6 @@
 package dev.strata.storage.wal;
 
+import dev.strata.storage.TestSeeds;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -49,8 +50,7 @@ class WalStreamDecoderTest {
 
     @Test
     void reassembles_records_across_pages_and_segments_fed_in_any_chunks() {
-        long seed = System.nanoTime();
-        System.out.println("WalStreamDecoderTest seed " + seed);
+        long seed = TestSeeds.seed("WalStreamDecoderTest");
         Random rnd = new Random(seed);
         TestWal wal = new TestWal(0x3000000L, SEG, SYSID, 1);
         List<Long> lsns = new ArrayList<>();
@@ -80,8 +80,7 @@ class WalStreamDecoderTest {
 
     @Test
     void fed_from_a_stream_it_reads_exactly_each_chunk_and_decodes_what_array_feeding_decodes() throws Exception {
-        long seed = System.nanoTime();
-        System.out.println("WalStreamDecoderTest seed " + seed);
+        long seed = TestSeeds.seed("WalStreamDecoderTest");
         Random rnd = new Random(seed);
         TestWal wal = new TestWal(0x3000000L, SEG, SYSID, 1);
         while (wal.position() < 0x3000000L + SEG / 2) {
