@@ -54,14 +54,8 @@ public final class JavaPageRedo implements PageRedo {
     public byte[] reconstruct(Key key, long lsn, byte[] baseImage, long baseLsn, RecordBatch records) {
         byte[] page = baseImage == null ? null : baseImage.clone();
         for (int i = records.size() - 1; i >= 0; i--) {
-            long at = records.lsn(i);
-            switch (records.kind(i)) {
-                case Value.IMAGE -> page = records.payload(i);
-                case Value.PG_RECORD -> page = applyRecord(key, decode(key, records.payload(i), at), page);
-                case Value.STRATA_RECORD -> page = applyStrata(key, records.payload(i), at, page);
-                default -> throw new RedoException("unknown value kind " + records.kind(i) + " at LSN "
-                        + Lsn.format(at) + " for key " + key);
-            }
+            // payload(i) is a copy of the batch's bytes, so an image may become the page as it is
+            page = applyValue(key, records.kind(i), records.payload(i), records.lsn(i), page);
         }
         return checkInitialised(key, lsn, page);
     }
@@ -87,15 +81,22 @@ public final class JavaPageRedo implements PageRedo {
         for (int i = 0, n = records.size(); i < n; i++) {
             VersionedValue vv = records.get(i);
             Value v = vv.value();
-            switch (v.kind()) {
-                case Value.IMAGE -> page = v.payload().clone();
-                case Value.PG_RECORD -> page = applyRecord(key, decode(key, v.payload(), vv.lsn()), page);
-                case Value.STRATA_RECORD -> page = applyStrata(key, v.payload(), vv.lsn(), page);
-                default -> throw new RedoException("unknown value kind " + v.kind() + " at LSN "
-                        + Lsn.format(vv.lsn()) + " for key " + key);
-            }
+            // the caller keeps its values: an image is copied before it becomes the page
+            byte[] payload = v.kind() == Value.IMAGE ? v.payload().clone() : v.payload();
+            page = applyValue(key, v.kind(), payload, vv.lsn(), page);
         }
         return checkInitialised(key, lsn, page);
+    }
+
+    /** Applies one value to the page; an image's payload becomes the page itself. */
+    private byte[] applyValue(Key key, int kind, byte[] payload, long at, byte[] page) {
+        return switch (kind) {
+            case Value.IMAGE -> payload;
+            case Value.PG_RECORD -> applyRecord(key, decode(key, payload, at), page);
+            case Value.STRATA_RECORD -> applyStrata(key, payload, at, page);
+            default -> throw new RedoException("unknown value kind " + kind + " at LSN " + Lsn.format(at)
+                    + " for key " + key);
+        };
     }
 
     private static byte[] checkInitialised(Key key, long lsn, byte[] page) {
