@@ -183,12 +183,4 @@ public final class ReconstructState {
     public List<VersionedValue> recordsOldestFirst() {
         return records.toListOldestFirst();
     }
-
-    /** The LSN of the oldest version gathered so far (for the next, older, layer to stop below it). */
-    public long oldestLsn() {
-        if (!records.isEmpty()) {
-            return records.lsn(records.size() - 1);
-        }
-        return image != null ? imageLsn : Long.MAX_VALUE;
-    }
 }
