@@ -1,18 +1,16 @@
 package dev.strata.bench.backup;
 
+import dev.strata.bench.report.ProcessCpu;
 import dev.strata.it.TestPrimary;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** The timings of {@link FullbackupBench}, one slot per repetition, and their JSON report. */
 final class Measurements {
@@ -74,11 +72,11 @@ final class Measurements {
      * compiler, the garbage collector).
      */
     void measureBasebackup(int r, Timed run) throws Exception {
-        long cpu0 = processCpuNanos();
-        Map<String, Long> threads0 = cpuByThreadGroup();
+        long cpu0 = ProcessCpu.jvmNanos();
+        Map<String, Long> threads0 = ProcessCpu.osThreadNanosByGroup();
         basebackup[r] = run.run();
-        basebackupCpu[r] = (processCpuNanos() - cpu0) / 1e9;
-        Map<String, Long> threads1 = cpuByThreadGroup();
+        basebackupCpu[r] = (ProcessCpu.jvmNanos() - cpu0) / 1e9;
+        Map<String, Long> threads1 = ProcessCpu.osThreadNanosByGroup();
         StringBuilder b = new StringBuilder();
         threads1.forEach((group, ns) -> {
             long d = ns - threads0.getOrDefault(group, 0L);
@@ -89,43 +87,17 @@ final class Measurements {
         System.err.printf(Locale.ROOT, "rep %d: JVM CPU while serving pg_basebackup, by thread:%s%n", r + 1, b);
     }
 
-    /**
-     * CPU time (user and system, in ns) of every thread of this JVM, the JIT compiler's and the garbage collector's
-     * included, summed by name without its numbers, from /proc/self/task (Linux; empty elsewhere).
-     */
-    private static Map<String, Long> cpuByThreadGroup() {
-        Map<String, Long> out = new TreeMap<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    // after the name: state is field 3; utime and stime are fields 14 and 15, in clock ticks
-                    // (USER_HZ, 100 on Linux)
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                    out.merge(name.replaceAll("[-#]?\\d+", "").trim(), ticks * 10_000_000L, Long::sum);
-                } catch (IOException | RuntimeException vanished) {
-                    // a thread that ended meanwhile
-                }
-            }
-        } catch (IOException notLinux) {
-            return out;
-        }
-        return out;
-    }
-
     /** Strata's fullbackup into tar -x plus the sync of the result, then the same tar into a null stream. */
     void measureTarX(int r, TarExtractClient client, Path dir, TarSource source) throws Exception {
         long t0 = System.nanoTime();
-        long cpu0 = processCpuNanos();
+        long cpu0 = ProcessCpu.jvmNanos();
         long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
-        long gc0 = gcMillis();
+        long gc0 = ProcessCpu.gcMillis();
         bytes = client.extract(dir, source);
         extracted[r] = seconds(t0);
-        tarXCpu[r] = (processCpuNanos() - cpu0) / 1e9;
+        tarXCpu[r] = (ProcessCpu.jvmNanos() - cpu0) / 1e9;
         long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
-        long gc = gcMillis() - gc0;
+        long gc = ProcessCpu.gcMillis() - gc0;
         client.sync(dir);
         tarX[r] = seconds(t0);
         TestPrimary.deleteTree(dir);
@@ -183,21 +155,6 @@ final class Measurements {
         double min = Arrays.stream(v).min().orElse(0);
         double max = Arrays.stream(v).max().orElse(0);
         return 100 * (max - min) / median(v);
-    }
-
-    /** Time the JVM's collectors have spent so far, in ms. */
-    private static long gcMillis() {
-        long ms = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            ms += Math.max(0, gc.getCollectionTime());
-        }
-        return ms;
-    }
-
-    /** CPU time of this JVM's every thread so far. */
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
     }
 
     /** The 1, 5 and 15 minute load averages (the machine is shared: a figure is only as good as its load). */

@@ -1,5 +1,6 @@
 package dev.strata.bench.ingest;
 
+import dev.strata.bench.report.ProcessCpu;
 import dev.strata.bench.report.DurableFile;
 import dev.strata.it.TestPrimary;
 import dev.strata.replication.ReplicationService;

@@ -1,17 +1,18 @@
-package dev.strata.bench.ingest;
+package dev.strata.bench.report;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * CPU time of the two consumers, so that the comparison also holds on a machine others share: this JVM's process
- * CPU time for Strata, and the summed user and system time of a PostgreSQL server's processes (the postmaster and
- * its children, read from /proc) for the standby.
+ * CPU time, so that a comparison also holds on a machine others share: this JVM's process CPU time and where it
+ * went (by thread, JIT and GC), and the summed user and system time of a PostgreSQL server's processes (the
+ * postmaster and its children, read from /proc).
  */
-final class ProcessCpu {
+public final class ProcessCpu {
     /** Linux reports /proc times in clock ticks of 1/100 s on every common configuration. */
     private static final double TICKS_PER_SECOND = 100.0;
 
@@ -19,13 +20,13 @@ final class ProcessCpu {
     }
 
     /** This JVM's CPU time in nanoseconds. */
-    static long jvmNanos() {
+    public static long jvmNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
     /** CPU seconds used so far by the postmaster {@code pid} and its children. */
-    static double serverSeconds(long postmasterPid) throws IOException {
+    public static double serverSeconds(long postmasterPid) throws IOException {
         double total = 0;
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.toList()) {
@@ -47,6 +48,32 @@ final class ProcessCpu {
         return total;
     }
 
+    /**
+     * CPU time (user and system, in ns) of every thread of this JVM, the JIT compiler's and the garbage collector's
+     * included, summed by name without its numbers, from /proc/self/task (Linux; empty elsewhere).
+     */
+    public static java.util.Map<String, Long> osThreadNanosByGroup() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    // after the name: state is field 3; utime and stime are fields 14 and 15, in clock ticks
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    out.merge(name.replaceAll("[-#]?\\d+", "").trim(), (long) (ticks * (1e9 / TICKS_PER_SECOND)),
+                            Long::sum);
+                } catch (IOException | RuntimeException vanished) {
+                    // a thread that ended meanwhile
+                }
+            }
+        } catch (IOException notLinux) {
+            return out;
+        }
+        return out;
+    }
+
     /** The fields of /proc/PID/stat after the command name (state first), or null when the process is gone. */
     private static String[] stat(Path proc) {
         try {
@@ -58,7 +85,7 @@ final class ProcessCpu {
     }
 
     /** CPU nanoseconds of each live thread, by name with digits and ids folded. */
-    static java.util.Map<String, Long> threadNanos() {
+    public static java.util.Map<String, Long> threadNanos() {
         java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         java.util.Map<String, Long> out = new java.util.TreeMap<>();
         for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
@@ -71,7 +98,7 @@ final class ProcessCpu {
     }
 
     /** Prints where the JVM's CPU time went since {@code before}: per thread kind, the rest being GC and VM. */
-    static void printThreadDeltas(java.util.Map<String, Long> before, long processNanos) {
+    public static void printThreadDeltas(java.util.Map<String, Long> before, long processNanos) {
         long sum = 0;
         for (java.util.Map.Entry<String, Long> e : threadNanos().entrySet()) {
             long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
@@ -85,7 +112,7 @@ final class ProcessCpu {
     }
 
     /** Milliseconds spent in garbage collections so far (elapsed time, all collectors). */
-    static long gcMillis() {
+    public static long gcMillis() {
         long total = 0;
         for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             total += Math.max(0, gc.getCollectionTime());
@@ -94,13 +121,13 @@ final class ProcessCpu {
     }
 
     /** Milliseconds the JIT compilers have spent so far. */
-    static long jitMillis() {
+    public static long jitMillis() {
         java.lang.management.CompilationMXBean c = ManagementFactory.getCompilationMXBean();
         return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : -1;
     }
 
     /** The 1-minute load average, for the report. */
-    static double loadAverage() {
+    public static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 }
