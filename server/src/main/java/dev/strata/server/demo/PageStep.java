@@ -9,6 +9,7 @@ import dev.strata.wire.client.PgWireClient;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import java.util.Arrays;
 
 /**
  * Tour step: block 0 of pgbench_accounts fetched through the page service, its header printed beside the
@@ -27,28 +28,31 @@ final class PageStep {
         this.main = main;
     }
 
-    void run() throws IOException, SQLException {
+    void run() throws IOException, SQLException, InterruptedException {
         say.step("A page through the page service, as a compute node would read it");
         int db = Integer.parseInt(primary.query("SELECT oid FROM pg_database WHERE datname = 'postgres'"));
         int rel = Integer.parseInt(primary.query("SELECT pg_relation_filenode('pgbench_accounts')"));
         RelTag tag = new RelTag(1663, db, rel, RelTag.MAIN_FORKNUM);
-        long lsn = main.lastRecordLsn();
-        byte[] page;
-        try (PgWireClient conn = PgWireClient.connect("127.0.0.1", strata.pgPort())) {
-            PageStreamClient stream = conn.pageStream(2, main.tenantId(), main.timelineId());
-            stream.getPage(0, lsn, lsn, tag, 0);
-            stream.flush();
-            PageStreamClient.Response r = stream.read();
-            if (r.isError()) {
-                throw new IOException("the page service answered with an error: " + r.error());
+        boolean inspect = installPageinspect();
+        // The primary keeps writing after pgbench exits (a backend may finish a statement its client gave up on,
+        // autovacuum may prune), so the page is read at an LSN taken after the primary's copy was read, and the
+        // primary's copy is read again afterwards: only when both reads agree do the two sides show one state.
+        String[] theirs = null;
+        long lsn = 0;
+        byte[] page = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            String[] before = inspect ? primaryHeader() : null;
+            lsn = recordEnd(Lsn.parse(primary.query("SELECT pg_current_wal_insert_lsn()")));
+            waitIngested(lsn);
+            page = fetch(tag, lsn);
+            theirs = inspect ? primaryHeader() : null;
+            if (!inspect || Arrays.equals(before, theirs)) {
+                break;
             }
-            page = r.data();
-            stream.end();
         }
         PageHeader h = PageHeader.parse(page);
         say.done("pagestream_v2 GetPage: pgbench_accounts block 0 (rel " + tag.relPath() + ", main fork) at "
                 + Lsn.format(lsn));
-        String[] theirs = primaryHeader();
         say.sayf("%-22s %-16s %s", "header field", "from Strata", theirs == null ? "" : "primary (pageinspect)");
         row("pd_lsn", Lsn.format(h.lsn()), theirs, 0);
         row("pd_lower", h.lower(), theirs, 1);
@@ -68,15 +72,56 @@ final class PageStep {
         }
     }
 
-    /** The primary's header fields of the same page through pageinspect, or null when it is not installed. */
-    private String[] primaryHeader() {
+    /**
+     * The insert position as the end of the last record: at the start of a WAL page PostgreSQL reports the
+     * position after the page header, where the next record will begin, while the last record ended before it.
+     */
+    static long recordEnd(long insertLsn) {
+        if (insertLsn % (16L << 20) == 40) {
+            return insertLsn - 40;
+        }
+        return insertLsn % 8192 == 24 ? insertLsn - 24 : insertLsn;
+    }
+
+    private byte[] fetch(RelTag tag, long lsn) throws IOException {
+        try (PgWireClient conn = PgWireClient.connect("127.0.0.1", strata.pgPort())) {
+            PageStreamClient stream = conn.pageStream(2, main.tenantId(), main.timelineId());
+            stream.getPage(0, lsn, lsn, tag, 0);
+            stream.flush();
+            PageStreamClient.Response r = stream.read();
+            if (r.isError()) {
+                throw new IOException("the page service answered with an error: " + r.error());
+            }
+            stream.end();
+            return r.data();
+        }
+    }
+
+    private void waitIngested(long lsn) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (Long.compareUnsigned(main.lastRecordLsn(), lsn) < 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Strata did not ingest the primary's WAL up to " + Lsn.format(lsn)
+                        + " (it is at " + Lsn.format(main.lastRecordLsn()) + "); see GET /v1/status");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Whether pageinspect could be installed on the primary; it comes with postgresql-contrib. */
+    private boolean installPageinspect() {
         try {
             primary.execute("CREATE EXTENSION IF NOT EXISTS pageinspect");
-            return primary.query("SELECT concat_ws(' ', lsn, lower, upper, special, pagesize, version, prune_xid) "
-                    + "FROM page_header(get_raw_page('pgbench_accounts', 0))").split(" ");
+            return true;
         } catch (SQLException e) {
-            return null;
+            return false;
         }
+    }
+
+    /** The primary's header fields of the same page through pageinspect. */
+    private String[] primaryHeader() throws SQLException {
+        return primary.query("SELECT concat_ws(' ', lsn, lower, upper, special, pagesize, version, prune_xid) "
+                + "FROM page_header(get_raw_page('pgbench_accounts', 0))").split(" ");
     }
 
     private void row(String field, Object ours, String[] theirs, int i) {
