@@ -32,8 +32,10 @@ import java.util.Locale;
  *
  * <p>The database ({@code --source strata}, the default): the primary streams into a Strata timeline in this JVM
  * (base backup import of the empty cluster, then {@code pgbench -i} and a short {@code pgbench} run through WAL
- * ingest, so pages are rebuilt by the layer engine and Java redo). After a checkpoint and a compaction of the
- * timeline (so that no background work of the ingest overlaps the measurements) and three unmeasured passes of
+ * ingest, so every page was first built by the layer engine and Java redo). After a checkpoint and a compaction of
+ * the timeline (so that no background work of the ingest overlaps the measurements; its image creation images the
+ * partitions whose deltas hold at least half their image's bytes, which the bulk load's pages do, so the backups
+ * read image layers, as they would from a settled server) and three unmeasured passes of
  * {@link BackupWriter} into a null stream ({@code strata_warmup_seconds}), a Strata {@link PgServer} is started on
  * the same tenant manager, and unmeasured rounds of {@code pg_basebackup -F t -D -} of it and of the writer into a
  * null stream run until a round compiles for less than 50 ms, at most 12 ({@code strata_base_backup_warmup_seconds},

@@ -458,6 +458,16 @@ public final class DeltaLayer extends PersistentLayer {
             return (Bytes.getLong(leaf, off + wordAt) & WILL_INIT_BIT) != 0;
         }
 
+        /** The length of this entry's encoded value, from the index alone. */
+        public int valueLength() {
+            return Bytes.getInt(leaf, off + lenAt);
+        }
+
+        /** Compares this entry's key with an 18-byte key (unsigned bytes, the key order). */
+        public int compareKey(byte[] keyBytes) {
+            return java.util.Arrays.compareUnsigned(fence, 0, Key.SIZE, keyBytes, 0, Key.SIZE);
+        }
+
         /** The encoded value of the current entry. */
         public byte[] rawValue() {
             long packed = Bytes.getLong(leaf, off + wordAt);

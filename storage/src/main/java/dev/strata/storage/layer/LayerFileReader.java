@@ -166,8 +166,10 @@ final class LayerFileReader implements AutoCloseable {
      * keys share index and value blocks, so each block is read about once.
      */
     final class ScanBlocks implements java.util.function.IntFunction<byte[]> {
-        private static final int SLOTS = 4;
-        private final int[] nos = {-1, -1, -1, -1};
+        // An index block, a leaf and the values of a key or two: with fewer slots, first in first out evicted the
+        // index block on every key of a run of keys whose values span blocks.
+        private static final int SLOTS = 8;
+        private final int[] nos = {-1, -1, -1, -1, -1, -1, -1, -1};
         private final byte[][] blocks = new byte[SLOTS][];
         private int next;
 

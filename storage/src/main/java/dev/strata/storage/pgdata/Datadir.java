@@ -64,7 +64,17 @@ public final class Datadir implements DatadirView {
 
     @Override
     public byte[] relPage(RelTag rel, int blkno, long lsn) {
-        byte[] page = timeline.getOrNull(Key.relBlock(rel, blkno), lsn);
+        return checkPage(timeline.getOrNull(Key.relBlock(rel, blkno), lsn), rel, blkno, lsn);
+    }
+
+    /** Blocks read through the timeline's {@link Timeline#scanner()}: past the page cache, for runs of blocks. */
+    @Override
+    public PageScanner pageScanner() {
+        Timeline.Scanner s = timeline.scanner();
+        return (rel, blkno, lsn) -> checkPage(s.getOrNull(Key.relBlock(rel, blkno), lsn), rel, blkno, lsn);
+    }
+
+    private static byte[] checkPage(byte[] page, RelTag rel, int blkno, long lsn) {
         if (page == null) {
             throw new KeyNotFoundException("block " + Integer.toUnsignedString(blkno) + " of relation " + rel
                     + " does not exist at LSN " + Lsn.format(lsn));

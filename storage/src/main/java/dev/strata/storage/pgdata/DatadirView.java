@@ -25,6 +25,20 @@ public interface DatadirView {
     /** One 8192-byte block of a relation fork. */
     byte[] relPage(RelTag rel, int blkno, long lsn);
 
+    /**
+     * A reader of relation blocks in ascending order (a run of blocks of one fork) for one thread, answering as
+     * {@link #relPage} does; the view may read such runs more cheaply than block by block.
+     */
+    default PageScanner pageScanner() {
+        return this::relPage;
+    }
+
+    /** {@link #relPage} for one thread reading blocks in ascending order; see {@link #pageScanner()}. */
+    @FunctionalInterface
+    interface PageScanner {
+        byte[] relPage(RelTag rel, int blkno, long lsn);
+    }
+
     /** Every database with its tablespace (including the shared "database" 0 in global, spc 1664). */
     List<Database> databases(long lsn);
 

@@ -39,6 +39,8 @@ public final class LocalTimeline implements Timeline {
     final TimelineCounters counters = new TimelineCounters();
     final ReentrantLock metaLock = new ReentrantLock();
     final ReentrantLock maintenanceLock = new ReentrantLock();
+    /** The L1 deltas whose bytes image creation counted last (maintenance lock held); see {@link ImageCreator}. */
+    java.util.Set<String> imageCheckedDeltas = java.util.Set.of();
     private final String tenantId;
     private final String timelineId;
     private final Path dir;
@@ -309,6 +311,17 @@ public final class LocalTimeline implements Timeline {
     @Override
     public byte[] getOrNull(Key key, long lsn) {
         return reads.read(key, lsn, false);
+    }
+
+    /**
+     * Reads layer files past the page cache, keeping each file's last few blocks in the scanner, as image creation
+     * does: a backup streams through far more layer data than the cache holds, and would otherwise evict what the
+     * page service's readers use while spending its time on inserting and evicting blocks it reads once.
+     */
+    @Override
+    public Scanner scanner() {
+        ReconstructState.Scan scan = new ReconstructState.Scan();
+        return (key, lsn) -> reads.read(key, lsn, false, scan);
     }
 
     /** Reads without the GC cutoff check, for ingest's read-modify-write and for image creation. */

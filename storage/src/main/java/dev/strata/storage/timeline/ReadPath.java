@@ -40,11 +40,16 @@ final class ReadPath {
     }
 
     byte[] read(Key key, long lsn, boolean throwIfMissing) {
+        return read(key, lsn, throwIfMissing, null);
+    }
+
+    /** Like {@link #read(Key, long, boolean)}, reading layer files through {@code scan} when not null. */
+    byte[] read(Key key, long lsn, boolean throwIfMissing, ReconstructState.Scan scan) {
         for (int attempt = 0; ; attempt++) {
             LayerMap m = tl.layerMap();
             checkReadable(lsn);
             try {
-                return collectAndReconstruct(m, key, lsn, null, throwIfMissing);
+                return collectAndReconstruct(m, key, lsn, scan, throwIfMissing);
             } catch (LayerRetiredException e) {
                 if (attempt == READ_RETRIES) {
                     throw new StorageException("timeline " + tl.timelineId()

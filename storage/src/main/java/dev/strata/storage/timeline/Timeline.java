@@ -66,6 +66,20 @@ public interface Timeline {
     /** Like {@link #get} but returns null instead of throwing KeyNotFoundException. */
     byte[] getOrNull(Key key, long lsn);
 
+    /**
+     * A reader of many keys in ascending order for one thread (a backup reading a run of blocks). Reads answer as
+     * {@link #getOrNull} does; this default simply is {@code getOrNull}.
+     */
+    default Scanner scanner() {
+        return this::getOrNull;
+    }
+
+    /** {@link #getOrNull}, for keys read in ascending order by one thread; see {@link #scanner()}. */
+    @FunctionalInterface
+    interface Scanner {
+        byte[] getOrNull(Key key, long lsn);
+    }
+
     /** Every key with a version at or below {@code lsn} in [start, end), in key order (ancestor included). */
     List<Key> keys(Key start, Key end, long lsn);
 

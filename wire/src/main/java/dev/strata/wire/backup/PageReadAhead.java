@@ -178,8 +178,9 @@ final class PageReadAhead implements AutoCloseable {
                 return;
             }
             try {
+                DatadirView.PageScanner pages = view.pageScanner();
                 for (int i = 0; i < count && !cancelled.get(); i++) {
-                    readBlock(first + i, i * ControlFile.BLCKSZ);
+                    readBlock(pages, first + i, i * ControlFile.BLCKSZ);
                     filled = i + 1;
                 }
             } catch (RuntimeException | Error e) {
@@ -189,10 +190,10 @@ final class PageReadAhead implements AutoCloseable {
             }
         }
 
-        private void readBlock(int blkno, int off) {
+        private void readBlock(DatadirView.PageScanner pages, int blkno, int off) {
             byte[] page;
             try {
-                page = view.relPage(run.source(), blkno, lsn);
+                page = pages.relPage(run.source(), blkno, lsn);
             } catch (StorageException e) {
                 throw new BackupException("reading " + block(blkno) + " (" + run.path() + ") at " + Lsn.format(lsn)
                         + " for a backup: " + e.getMessage(), e);
