@@ -76,14 +76,18 @@ final class ImageCreator {
                     to >= keys.size() ? Key.MAX : keys.get(to));
             parts.add(new Partition(range, from, to, ImageCoverage.floor(range, m.images())));
         }
-        if (countBytes) {
+        boolean unsettled = false;
+        for (Partition p : parts) {
+            p.stacked = stackedAbove(m, p.range, p.floor) >= threshold;
+            unsettled |= p.floor < imageLsn && !p.stacked;
+        }
+        if (countBytes && unsettled) {
             countDeltaBytes(m, parts);
         }
         int created = 0;
         long pages = 0;
         for (Partition p : parts) {
-            if (p.floor < imageLsn && (stackedAbove(m, p.range, p.floor) >= threshold
-                    || p.deltaBytes * 2 >= (long) (p.to - p.from) * PAGE_SIZE)) {
+            if (p.floor < imageLsn && (p.stacked || p.deltaBytes * 2 >= (long) (p.to - p.from) * PAGE_SIZE)) {
                 create(p.range, keys.subList(p.from, p.to), imageLsn);
                 created++;
                 pages += p.to - p.from;
@@ -102,7 +106,9 @@ final class ImageCreator {
         final int from;
         final int to;
         final long floor;
-        /** Bytes of the values L1 deltas hold for its keys above the floor. */
+        /** At least image_creation_threshold L1 deltas overlap it above the floor. */
+        boolean stacked;
+        /** Bytes of the values L1 deltas hold for its keys above the floor (counted only when needed). */
         long deltaBytes;
 
         Partition(KeyRange range, int from, int to, long floor) {
