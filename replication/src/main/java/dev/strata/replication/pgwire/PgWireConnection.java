@@ -201,23 +201,12 @@ public final class PgWireConnection implements AutoCloseable {
      * itself.
      */
     public BackendMessage read() throws IOException {
-        while (true) {
-            BackendMessage m = reader.read();
-            switch (m.type()) {
-                case BackendMessage.PARAMETER_STATUS -> recordParameter(m);
-                case BackendMessage.NOTICE_RESPONSE, BackendMessage.NOTIFICATION -> {
-                    // informational
-                }
-                default -> {
-                    return m;
-                }
-            }
-        }
+        return read(null);
     }
 
     /**
      * Like {@link #read()}, but a CopyData message's payload goes straight from the stream to {@code copyData};
-     * returns null after such a message.
+     * returns null after such a message. With a null {@code copyData}, every message is returned whole.
      */
     public BackendMessage read(MessageReader.CopyDataReader copyData) throws IOException {
         while (true) {

@@ -4,6 +4,7 @@ import dev.strata.server.StrataServer;
 import dev.strata.storage.pg.Lsn;
 import dev.strata.storage.pg.RelTag;
 import dev.strata.storage.timeline.Timeline;
+import dev.strata.storage.wal.WalPageHeader;
 import dev.strata.wire.client.PageStreamClient;
 import dev.strata.wire.client.PgWireClient;
 
@@ -16,6 +17,9 @@ import java.util.Arrays;
  * primary's own copy of the same page (read with pageinspect).
  */
 final class PageStep {
+    /** The demo primary's WAL segment size: initdb's default. */
+    private static final long WAL_SEGMENT_SIZE = 16L << 20;
+
     private final Narrator say;
     private final LocalPostgres primary;
     private final StrataServer strata;
@@ -43,7 +47,7 @@ final class PageStep {
         for (int attempt = 0; attempt < 5; attempt++) {
             String[] before = inspect ? primaryHeader() : null;
             lsn = recordEnd(Lsn.parse(primary.query("SELECT pg_current_wal_insert_lsn()")));
-            waitIngested(lsn);
+            Tour.awaitIngested(main, lsn);
             page = fetch(tag, lsn);
             theirs = inspect ? primaryHeader() : null;
             if (!inspect || Arrays.equals(before, theirs)) {
@@ -77,10 +81,11 @@ final class PageStep {
      * position after the page header, where the next record will begin, while the last record ended before it.
      */
     static long recordEnd(long insertLsn) {
-        if (insertLsn % (16L << 20) == 40) {
-            return insertLsn - 40;
+        if (insertLsn % WAL_SEGMENT_SIZE == WalPageHeader.SIZE_LONG) {
+            return insertLsn - WalPageHeader.SIZE_LONG;
         }
-        return insertLsn % 8192 == 24 ? insertLsn - 24 : insertLsn;
+        return insertLsn % WalPageHeader.XLOG_BLCKSZ == WalPageHeader.SIZE_SHORT ? insertLsn - WalPageHeader.SIZE_SHORT
+                : insertLsn;
     }
 
     private byte[] fetch(RelTag tag, long lsn) throws IOException {
@@ -94,17 +99,6 @@ final class PageStep {
             }
             stream.end();
             return r.data();
-        }
-    }
-
-    private void waitIngested(long lsn) throws InterruptedException {
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (Long.compareUnsigned(main.lastRecordLsn(), lsn) < 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Strata did not ingest the primary's WAL up to " + Lsn.format(lsn)
-                        + " (it is at " + Lsn.format(main.lastRecordLsn()) + "); see GET /v1/status");
-            }
-            Thread.sleep(20);
         }
     }
 

@@ -157,7 +157,11 @@ public final class Tour {
     }
 
     private void waitCaughtUp() throws SQLException, InterruptedException {
-        long target = Lsn.parse(primary.query("SELECT pg_current_wal_flush_lsn()"));
+        awaitIngested(main, Lsn.parse(primary.query("SELECT pg_current_wal_flush_lsn()")));
+    }
+
+    /** Waits (two minutes at most) until {@code main} has ingested the primary's WAL up to {@code target}. */
+    static void awaitIngested(Timeline main, long target) throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (Long.compareUnsigned(main.lastRecordLsn(), target) < 0) {
             if (System.nanoTime() > deadline) {
