@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The thread that reads the replication stream: it blocks for XLogData, reads its WAL from the socket straight into the decoder's buffer, decodes it into records (reassembly, CRC
- * and header checks) and hands them in WAL order through a bounded queue to the ingest thread. Decoding here rather
- * than on the ingest thread lets the two halves of ingest run on two cores; blocking on the socket (rather than
- * polling it) costs nothing while the primary is quiet.
+ * The thread that reads the replication stream: it blocks for XLogData, reads its WAL from the socket straight into
+ * the decoder's buffer, decodes it into records (reassembly, CRC and header checks) and hands them in WAL order
+ * through a bounded queue to the ingest thread. Decoding here rather than on the ingest thread lets the two halves
+ * of ingest run on two cores; blocking on the socket (rather than polling it) costs nothing while the primary is
+ * quiet.
  *
  * <p>A decoding error, or the end of the WAL inside the stream, ends the thread with that {@link #failure()}; the
  * records decoded before it are queued first, so the ingest thread ingests them and then sees the failure. The end

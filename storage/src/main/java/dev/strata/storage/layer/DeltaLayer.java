@@ -233,13 +233,9 @@ public final class DeltaLayer extends PersistentLayer {
 
     private void checkLsn(long lsn, long pos) {
         if (lsn < lsnStart() || lsn >= lsnEnd()) {
-            throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), reader.describe(pos) + " has LSN " + lsn
-                    + " outside the layer's LSN range");
+            throw LayerFileFormat.bad(reader.file(), reader.entryFileOffset(pos), reader.describe(pos) + " has LSN "
+                    + lsn + " outside the layer's LSN range");
         }
-    }
-
-    private long entryFileOffset(long pos) {
-        return reader.entryFileOffset(pos);
     }
 
     /** Whether the packed offset word of an entry points into its own leaf block (never in a version 1 file). */
@@ -259,7 +255,7 @@ public final class DeltaLayer extends PersistentLayer {
     private void checkInline(byte[] b, long off, int len, long pos) {
         long valuesStart = ClusteredLeaf.valuesStart(b); // the header was checked when the entry was found
         if (off < valuesStart || off + len > LayerFileFormat.PAYLOAD) {
-            throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), reader.describe(pos)
+            throw LayerFileFormat.bad(reader.file(), reader.entryFileOffset(pos), reader.describe(pos)
                     + " points at inline bytes " + off + ".." + (off + len) + " outside its leaf block's values ("
                     + valuesStart + ".." + LayerFileFormat.PAYLOAD + ")");
         }
@@ -276,7 +272,7 @@ public final class DeltaLayer extends PersistentLayer {
     private boolean addValue(ReconstructState st, long lsn, long packedOff, int len, long pos,
             java.util.function.IntFunction<byte[]> blocks, byte[] leaf) {
         if (len < 2) {
-            throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
+            throw LayerFileFormat.bad(reader.file(), reader.entryFileOffset(pos), "value of " + reader.describe(pos)
                     + " has " + len + " bytes, less than its header");
         }
         long off = offsetOf(packedOff);
@@ -295,7 +291,7 @@ public final class DeltaLayer extends PersistentLayer {
             willInit = reader.valueByte(off + 1, blocks) != 0;
         }
         if (((packedOff & WILL_INIT_BIT) != 0) != (kind == Value.IMAGE || willInit)) {
-            throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
+            throw LayerFileFormat.bad(reader.file(), reader.entryFileOffset(pos), "value of " + reader.describe(pos)
                     + " disagrees with the entry's will-init bit");
         }
         byte[] dst;
@@ -308,7 +304,7 @@ public final class DeltaLayer extends PersistentLayer {
             at = batch.put(batch.reserve(1), lsn, kind, willInit, len - 2);
             dst = batch.buffer();
         } else {
-            throw LayerFileFormat.bad(reader.file(), entryFileOffset(pos), "value of " + reader.describe(pos)
+            throw LayerFileFormat.bad(reader.file(), reader.entryFileOffset(pos), "value of " + reader.describe(pos)
                     + " has unknown kind " + kind);
         }
         if (inline) {

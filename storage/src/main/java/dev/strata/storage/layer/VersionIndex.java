@@ -8,8 +8,8 @@ import java.lang.invoke.VarHandle;
 /**
  * The in-memory layer's index: key to its newest version in {@link Versions} (whose entries chain to the key's
  * older ones). An open-addressing hash table (linear probing) with the key's six fields packed into three longs in
- * one array and the head entry and the key's ordinal in a parallel int array, so that appending a version costs one probe, three
- * primitive stores for the entry and one for the head: no object per key or version.
+ * one array and the head entry and the key's ordinal in a parallel int array, so that appending a version costs one
+ * probe, three primitive stores for the entry and one for the head: no object per key or version.
  *
  * <p>Why readers are safe without locks: a slot's key is written once, before its head is first stored; a head is
  * only ever stored with release semantics after its entry is complete, and readers load it with acquire semantics
