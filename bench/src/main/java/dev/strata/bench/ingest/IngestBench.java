@@ -32,7 +32,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>A scratch primary (the test primary's settings: fsync off, asynchronous commit, autovacuum off). REPS
  *       Strata timelines are imported from it, each through its own slot and into its own tenant directory (so
  *       that each is resumed alone), and REPS standbys are made with pg_basebackup, each on its own slot and port.
- *       All stop; the slots hold the WAL that follows.</li>
+ *       All stop; the slots hold the WAL that follows. The standbys run with fsync on (see {@link Standby}), as
+ *       Strata does.</li>
  *   <li>Warm-up, so that neither side is measured cold (Strata's JIT compilation, the standbys' caches): the
  *       primary writes {@code pgbench -i -s SCALE} twice and {@code pgbench -T max(5, SECONDS/3)}; every timeline and
  *       every standby then catches up with it, one at a time, and stops; all of that twice. That is 2 x REPS

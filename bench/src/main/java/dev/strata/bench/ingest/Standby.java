@@ -21,6 +21,11 @@ import java.util.Locale;
 /**
  * A PostgreSQL 15 hot standby of a {@link TestPrimary}, made with {@code pg_basebackup -X stream -R -C -S} (so its
  * slot, named by the caller, holds the WAL while it is stopped), on a port of its own, run as the postgres OS user.
+ *
+ * <p>It runs with {@code fsync = on}, PostgreSQL's default, although the test primary it is copied from turns fsync
+ * off: the benchmark compares it with Strata's ingest, which fsyncs every layer file it flushes and acknowledges only
+ * what is durable, so the standby must make its WAL and pages durable as well (its walreceiver syncs the WAL it
+ * writes, its restartpoints sync the pages).
  */
 final class Standby {
     private final TestPrimary primary;
@@ -41,7 +46,7 @@ final class Standby {
         pg.toolAsOwner("pg_basebackup", "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U", "postgres",
                 "-D", data.toString(), "-X", "stream", "-R", "-C", "-S", slot, "--no-sync");
         int port = freePort();
-        Files.writeString(data.resolve("postgresql.auto.conf"), "port = " + port + "\nhot_standby = on\n",
+        Files.writeString(data.resolve("postgresql.auto.conf"), "port = " + port + "\nhot_standby = on\nfsync = on\n",
                 StandardOpenOption.APPEND);
         return new Standby(pg, data, root.resolve("standby.log"), port);
     }

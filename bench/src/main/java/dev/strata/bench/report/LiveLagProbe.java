@@ -142,7 +142,10 @@ public final class LiveLagProbe {
         return Math.round(v * 100) / 100.0;
     }
 
-    /** A hot standby of the primary made with pg_basebackup -R through its own slot, on a free port. */
+    /**
+     * A hot standby of the primary made with pg_basebackup -R through its own slot, on a free port, with fsync on
+     * (the primary's copied configuration turns it off) since Strata beside it fsyncs what it flushes.
+     */
     static final class Standby implements AutoCloseable {
         private final TestPrimary pg;
         private final Path data;
@@ -164,7 +167,8 @@ public final class LiveLagProbe {
                 port = s.getLocalPort();
             }
             pg.toolAsOwner("pg_ctl", "-D", data.toString(), "-l", dir.resolve("standby.log").toString(), "-w", "-t",
-                    "120", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c hot_standby=on",
+                    "120", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c hot_standby=on"
+                    + " -c fsync=on",
                     "start");
             return new Standby(pg, data, port);
         }
