@@ -168,9 +168,8 @@ public final class IngestReplay {
             decoderThread.start();
             long records = 0;
             for (List<DecodedRecord> batch = queue.take(); !batch.isEmpty(); batch = queue.take()) {
-                for (DecodedRecord r : batch) {
-                    ingest.ingest(r);
-                }
+                List<DecodedRecord> b = batch;
+                tl.writer().batch(() -> b.forEach(ingest::ingest)); // one writer batch per message, as the ingest thread
                 records += batch.size();
             }
             long nanos = System.nanoTime() - t0;

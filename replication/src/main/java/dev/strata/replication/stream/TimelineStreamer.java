@@ -259,14 +259,23 @@ public final class TimelineStreamer implements AutoCloseable {
         }
     }
 
+    /** Ingests a batch as one writer batch; the counters, volatile, are written once per batch. */
     private void ingestBatch(RecordBatch c) {
-        for (DecodedRecord rec : c.records()) {
-            if (closed) {
-                return;
-            }
-            ingest.ingest(rec);
-            counters.records++;
-            counters.walBytes += rec.endLsn() - rec.lsn();
+        long[] done = new long[2];
+        try {
+            timeline.writer().batch(() -> {
+                for (DecodedRecord rec : c.records()) {
+                    if (closed) {
+                        return;
+                    }
+                    ingest.ingest(rec);
+                    done[0]++;
+                    done[1] += rec.endLsn() - rec.lsn();
+                }
+            });
+        } finally {
+            counters.records += done[0];
+            counters.walBytes += done[1];
         }
     }
 

@@ -44,12 +44,21 @@ public final class DeltaLayerWriter implements AutoCloseable {
      */
     public DeltaLayerWriter(Path dir, DurableFiles files, boolean writeBehind, boolean earlySync,
                             boolean clusteredLeaves) {
+        this(dir, files, writeBehind, earlySync, clusteredLeaves, false);
+    }
+
+    /**
+     * @param directIo write the file around the page cache where the file system allows it (a flush's L0: written
+     *                 once, read by compaction later, and as large as the in-memory layer)
+     */
+    public DeltaLayerWriter(Path dir, DurableFiles files, boolean writeBehind, boolean earlySync,
+                            boolean clusteredLeaves, boolean directIo) {
         this.dir = dir;
         this.files = files;
         Path temp = dir.resolve("delta-" + UUID.randomUUID() + DurableFiles.TEMP_SUFFIX);
         this.w = new LayerFileWriter(temp, LayerFileFormat.DELTA_MAGIC,
                 clusteredLeaves ? ClusteredLeaf.ENTRY_SIZE : DeltaLayer.ENTRY_SIZE, DeltaLayer.FENCE_WIDTH, files,
-                writeBehind, earlySync, clusteredLeaves);
+                writeBehind, earlySync, clusteredLeaves, directIo);
         this.clustered = clusteredLeaves ? new ClusteredLeaves(w) : null;
     }
 

@@ -8,6 +8,7 @@ import dev.strata.storage.key.KeyRange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -37,6 +38,11 @@ final class LayerFileWriter implements AutoCloseable {
     private final FaultInjector faults;
     private final DurableFiles files;
     private final FileChannel ch;
+    /**
+     * With O_DIRECT in effect: the aligned buffer every write goes through. The JDK would otherwise stage heap
+     * buffers in aligned temporary buffers of its own, and releasing an uncached one of those fails in JDK 17.
+     */
+    private ByteBuffer aligned;
     // Blocks are built in place in this buffer (no copy between a block and the buffer written out); the block being
     // filled is at index outBlocks.
     private byte[] out = new byte[OUT_BLOCKS * BLOCK_SIZE];
@@ -71,6 +77,16 @@ final class LayerFileWriter implements AutoCloseable {
      */
     LayerFileWriter(Path path, int magic, int entrySize, int fenceWidth, DurableFiles files, boolean writeBehind,
                     boolean early, boolean clustered) {
+        this(path, magic, entrySize, fenceWidth, files, writeBehind, early, clustered, false);
+    }
+
+    /**
+     * @param directIo write around the page cache ({@code O_DIRECT}) where the file system allows it: for a file
+     *                 that is written once and not read soon (a flush's L0), so that writing it neither copies
+     *                 every byte into the page cache nor makes the cache grow; elsewhere it is written normally
+     */
+    LayerFileWriter(Path path, int magic, int entrySize, int fenceWidth, DurableFiles files, boolean writeBehind,
+                    boolean early, boolean clustered, boolean directIo) {
         this.path = path;
         this.clustered = clustered;
         this.magic = magic;
@@ -81,8 +97,12 @@ final class LayerFileWriter implements AutoCloseable {
         this.lastFence = new byte[fenceWidth];
         try {
             faults.beforeStep("layer.create");
-            this.ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
+            Opened o = create(path, directIo);
+            this.ch = o.ch();
+            if (o.alignment() > 0) {
+                aligned = ByteBuffer.allocateDirect(OUT_BLOCKS * BLOCK_SIZE + o.alignment())
+                        .alignedSlice(o.alignment());
+            }
         } catch (IOException e) {
             throw new StorageException("cannot create layer file " + path + ": " + e.getMessage(), e);
         }
@@ -90,6 +110,44 @@ final class LayerFileWriter implements AutoCloseable {
         this.leaves = new LeafSpill(path.resolveSibling(path.getFileName() + ".idx"), entrySize);
         this.behind = writeBehind ? new WriteBehind(ch, path, faults, early) : null;
         emitBlock(new byte[BLOCK_SIZE]); // block 0: the summary, written last
+    }
+
+    /**
+     * Opens a new file, with {@code O_DIRECT} when asked and possible: every write here is whole 8 KiB blocks at
+     * block offsets, which meets its alignment rules when the file system's block size divides 8192; otherwise, or
+     * when the file system refuses the flag, the file is opened normally.
+     */
+    private static Opened create(Path path, boolean directIo) throws IOException {
+        if (directIo) {
+            try {
+                long bs = Files.getFileStore(path.getParent()).getBlockSize();
+                if (bs > 0 && BLOCK_SIZE % bs == 0) {
+                    return new Opened(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING,
+                            com.sun.nio.file.ExtendedOpenOption.DIRECT), (int) Math.max(4096, bs));
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // no O_DIRECT on this file system: written through the page cache below
+            }
+        }
+        return new Opened(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING), 0);
+    }
+
+    /** A new file's channel and, when it was opened with O_DIRECT, the alignment its writes need (else 0). */
+    private record Opened(FileChannel ch, int alignment) {
+    }
+
+    /** Copies whole blocks into the aligned buffer and writes them at {@code pos}; returns the bytes written. */
+    private int writeAligned(ByteBuffer src, long pos) throws IOException {
+        int n = src.remaining();
+        aligned.clear();
+        aligned.put(src);
+        aligned.flip();
+        while (aligned.hasRemaining()) {
+            pos += ch.write(aligned, pos);
+        }
+        return n;
     }
 
     Path path() {
@@ -180,7 +238,7 @@ final class LayerFileWriter implements AutoCloseable {
             ByteBuffer summary = ByteBuffer.wrap(s.encode());
             long pos = 0;
             while (summary.hasRemaining()) {
-                pos += ch.write(summary, pos);
+                pos += aligned == null ? ch.write(summary, pos) : writeAligned(summary, pos);
             }
             files.force(ch, "layer");
             ch.close();
@@ -267,7 +325,19 @@ final class LayerFileWriter implements AutoCloseable {
         if (behind != null) {
             out = behind.submit(out, outFirst, outBlocks);
         } else {
-            writeBuffer(ch, path, faults, out, outFirst, outBlocks);
+            if (aligned != null) {
+                for (int k = 0; k < outBlocks; k++) {
+                    LayerFileFormat.seal(outFirst + k, out, k * BLOCK_SIZE);
+                }
+                try {
+                    faults.beforeStep("layer.write");
+                    writeAligned(ByteBuffer.wrap(out, 0, outBlocks * BLOCK_SIZE), (long) outFirst * BLOCK_SIZE);
+                } catch (IOException e) {
+                    throw new StorageException("cannot write layer file " + path + ": " + e.getMessage(), e);
+                }
+            } else {
+                writeBuffer(ch, path, faults, out, outFirst, outBlocks);
+            }
         }
         outFirst += outBlocks;
         outBlocks = 0;

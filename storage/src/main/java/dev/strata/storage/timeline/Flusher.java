@@ -112,7 +112,10 @@ final class Flusher {
         }
         // Not the writer's write-behind thread: its early write-back (fsync on) during ingest made the concurrent
         // scratch-file writes several times dearer in CPU than the thread saved.
-        try (DeltaLayerWriter w = new DeltaLayerWriter(tl.dir(), tl.ctx.files())) {
+        // Around the page cache: an L0 as large as the in-memory layer is read again only by compaction, and
+        // writing it through the cache copied every byte into pages that had to be found first (most of this
+        // thread's kernel time).
+        try (DeltaLayerWriter w = new DeltaLayerWriter(tl.dir(), tl.ctx.files(), false, false, false, true)) {
             f.forEachVersion((key, keyBytes, lsn, encoded) -> w.add(keyBytes, lsn, encoded));
             if (w.isEmpty()) {
                 return null;

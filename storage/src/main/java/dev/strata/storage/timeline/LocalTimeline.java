@@ -47,6 +47,17 @@ public final class LocalTimeline implements Timeline {
     private final LocalTimeline ancestor;
     private final TimelineFamily family;
     private final AtomicReference<LayerMap> layers = new AtomicReference<>();
+    private static final java.lang.invoke.VarHandle PREV_RECORD_LSN;
+
+    static {
+        try {
+            PREV_RECORD_LSN = java.lang.invoke.MethodHandles.lookup().findVarHandle(LocalTimeline.class,
+                    "prevRecordLsn", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Object lsnMonitor = new Object();
     private volatile TimelineMetadata meta;
     private volatile long lastRecordLsn;
@@ -54,7 +65,8 @@ public final class LocalTimeline implements Timeline {
     private volatile long gcCutoff;
     private volatile String unreadable;
     private volatile boolean closed;
-    private int lsnWaiters;
+    /** Threads in {@link #waitForLsn}; volatile so that {@link #advance} reads it without the monitor. */
+    private volatile int lsnWaiters;
     private final LocalTimelineWriter writer;
     private final Flusher flusher;
     private final ReadPath reads = new ReadPath(this);
@@ -173,10 +185,13 @@ public final class LocalTimeline implements Timeline {
 
     /** Called by the writer when a record is finished. */
     void advance(long endLsn, long startLsn) {
-        prevRecordLsn = startLsn;
+        PREV_RECORD_LSN.setRelease(this, startLsn);
         lastRecordLsn = endLsn;
-        synchronized (lsnMonitor) {
-            if (lsnWaiters > 0) {
+        // Called once per record: the monitor is taken only when someone waits. The volatile write above and this
+        // volatile read, against the waiter's volatile increment and then its read of lastRecordLsn, make sure that
+        // either this sees the waiter or the waiter sees the new LSN.
+        if (lsnWaiters > 0) {
+            synchronized (lsnMonitor) {
                 lsnMonitor.notifyAll();
             }
         }

@@ -19,4 +19,13 @@ public interface TimelineWriter {
 
     /** Reads as ingest sees it, including values put but not yet committed (for read-modify-write of metadata). */
     byte[] getPending(Key key, long lsn);
+
+    /**
+     * Runs {@code work}, the calling thread's puts and finished records for a run of records, as one batch: a writer
+     * that serialises its callers may do so once for the batch instead of once per put and per record. Others that
+     * need the writer (a checkpoint's freeze, shutdown) wait for the batch to end, so keep batches short.
+     */
+    default void batch(Runnable work) {
+        work.run();
+    }
 }
