@@ -25,9 +25,17 @@ import java.util.function.Consumer;
  * Memory is bounded because {@link #estimatedSize()} counts the index too, and the timeline freezes the layer when
  * that reaches checkpoint_distance.
  *
+ * <p>Tails are kept in memory instead of being written to the scratch file while the engine's {@link TailPool}
+ * has buffers to spare. Each tail covers its own 64 KiB slot of offsets (tail k starts at offset k * 64 KiB, its
+ * unused end is a gap; a value larger than a tail takes whole slots of its own and goes to the file), so a value's
+ * offset names the slot that holds it; a slot's buffer is in memory or its bytes are at the same offset in the
+ * file.
+ *
  * <p>One writer thread puts; any number of readers search concurrently without locks: a version becomes visible
- * once its index entry is published, and its bytes are then either in the file or in a tail buffer that is never
- * reused (a full tail is written out and replaced by a new one).
+ * once its index entry is published, and its bytes are then either in the file or in a tail buffer that is not
+ * reused while the layer is open (a full tail is kept or written out, and replaced by a new one). Buffers go back to
+ * the pool when the layer is closed; a reader that copied from one then finds the layer closed and retries, as it
+ * does when the scratch file is closed under it.
  *
  * <p>After {@link #freeze} the layer is immutable and covers {@code [lsnStart, lsnEnd)}; the flush writes it out
  * as an L0 delta (or image) layer and then {@link #closeAndDelete deletes} the scratch file.
@@ -49,18 +57,30 @@ public final class InMemoryLayer implements Layer {
     // The tail buffer and the scratch file come into being with the first value, so an idle timeline's open layer
     // holds neither memory nor a file descriptor.
     private volatile Tail tail = new Tail(0, new byte[0]);
+    /** Per 64 KiB slot of offsets, its tail buffer when kept in memory, else null (grown by copying). */
+    private volatile byte[][] slots = new byte[16][];
+    private final TailPool pool;
     private volatile boolean closed;
-    // Writer-only state.
+    // Writer-only state. fileEnd: the end of what was written to the scratch file; valueBytes: the bytes of the
+    // values put.
     private int tailFill;
-    private long fileBytes;
+    private long fileEnd;
+    private long valueBytes;
     private long indexBytes;
     private long maxLsn = -1;
     private boolean onlyImages = true;
     private final long createdNanos = System.nanoTime();
 
+    /** A layer that writes every tail to its scratch file. */
     public InMemoryLayer(Path path, long lsnStart) {
+        this(path, lsnStart, TailPool.NONE);
+    }
+
+    /** A layer that keeps tails in buffers from {@code pool} while it has some. */
+    public InMemoryLayer(Path path, long lsnStart, TailPool pool) {
         this.path = path;
         this.lsnStart = lsnStart;
+        this.pool = pool;
     }
 
     @Override
@@ -97,15 +117,16 @@ public final class InMemoryLayer implements Layer {
         return createdNanos;
     }
 
-    /** Bytes of the scratch file plus an estimate of the in-memory index. */
+    /** Bytes of the values put (in the scratch file or in memory) plus an estimate of the in-memory index. */
     public long estimatedSize() {
-        return fileBytes + tailFill + indexBytes;
+        return valueBytes + indexBytes;
     }
 
     /** Appends a version (writer thread only). LSNs must not decrease; a repeated (key, LSN) replaces the value. */
     public void put(Key key, long lsn, Value v) {
         int len = v.encodedSize();
         long loc = append(v, len);
+        valueBytes += len;
         if (index.add(key, lsn, loc, len)) {
             indexBytes += KEY_OVERHEAD;
         }
@@ -117,20 +138,13 @@ public final class InMemoryLayer implements Layer {
     private long append(Value v, int len) {
         Tail t = tail;
         if (tailFill + len > t.buf.length) {
-            if (tailFill > 0) {
-                writeOut(t.buf, tailFill, t.base);
-            }
-            long base = t.base + tailFill;
-            tailFill = 0;
+            long base = retire(t);
             if (len > TAIL_SIZE) {
                 writeOut(v.encode(), len, base);
-                tail = new Tail(base + len, new byte[TAIL_SIZE]);
-                fileBytes = base + len;
-                return base;
+                fileEnd = base + len;
+                base += (len + TAIL_SIZE - 1) / TAIL_SIZE * TAIL_SIZE;
             }
-            t = new Tail(base, new byte[TAIL_SIZE]);
-            tail = t;
-            fileBytes = base;
+            t = newTail(base);
         }
         long loc = t.base + tailFill;
         t.buf[tailFill] = v.kind();
@@ -138,6 +152,39 @@ public final class InMemoryLayer implements Layer {
         System.arraycopy(v.payload(), 0, t.buf, tailFill + 2, len - 2);
         tailFill += len;
         return loc;
+    }
+
+    /**
+     * Ends a tail: a kept one stays in its slot, another one is written out (none at first). Returns the offset
+     * of the next slot.
+     */
+    private long retire(Tail t) {
+        if (t.buf.length == 0) {
+            return t.base;
+        }
+        if (!t.kept && tailFill > 0) {
+            writeOut(t.buf, tailFill, t.base);
+            fileEnd = t.base + tailFill;
+        }
+        tailFill = 0;
+        return t.base + TAIL_SIZE;
+    }
+
+    /** Starts a tail at {@code base} in a pooled buffer (put in its slot first) or in a new one. */
+    private Tail newTail(long base) {
+        byte[] b = pool.take();
+        int slot = (int) (base / TAIL_SIZE);
+        if (b != null) {
+            byte[][] sl = slots;
+            if (slot >= sl.length) {
+                sl = java.util.Arrays.copyOf(sl, Math.max(sl.length * 2, slot + 1));
+            }
+            sl[slot] = b;
+            slots = sl; // published before the tail, so a reader that finds the tail's values finds the slot
+        }
+        Tail t = new Tail(base, b != null ? b : new byte[TAIL_SIZE], b != null);
+        tail = t;
+        return t;
     }
 
     private void writeOut(byte[] buf, int len, long pos) {
@@ -229,11 +276,12 @@ public final class InMemoryLayer implements Layer {
      */
     public void forEachVersion(VersionSink sink) {
         flushTailForMapping();
-        if (fileBytes == 0) {
+        if (index.size() == 0) {
             return;
         }
         SortedVersions sv = sortedVersions();
-        try (ScratchMapping map = new ScratchMapping(ch, fileBytes)) {
+        byte[][] sl = slots;
+        try (ScratchMapping map = new ScratchMapping(ch, fileEnd, sl)) {
             for (int r = 0; r < sv.keys.length; r++) {
                 Key key = sv.keys[r];
                 byte[] keyBytes = key.toBytes();
@@ -293,13 +341,12 @@ public final class InMemoryLayer implements Layer {
     private record SortedVersions(Key[] keys, int[] start, long[] lsns, long[] locs, int[] lens) {
     }
 
+    /** Writes out the last tail unless it is kept; after the freeze only. */
     private void flushTailForMapping() {
-        if (tailFill > 0) {
-            Tail t = tail;
+        Tail t = tail;
+        if (tailFill > 0 && !t.kept) {
             writeOut(t.buf, tailFill, t.base);
-            fileBytes = t.base + tailFill;
-            tail = new Tail(fileBytes, new byte[0]);
-            tailFill = 0;
+            fileEnd = t.base + tailFill;
         }
     }
 
@@ -308,7 +355,14 @@ public final class InMemoryLayer implements Layer {
         byte[] out = new byte[len];
         if (loc >= t.base) {
             System.arraycopy(t.buf, (int) (loc - t.base), out, 0, len);
-            return out;
+            return checkedOpen(out);
+        }
+        byte[][] sl = slots;
+        int slot = (int) (loc / TAIL_SIZE);
+        byte[] kept = slot < sl.length ? sl[slot] : null;
+        if (kept != null) {
+            System.arraycopy(kept, (int) (loc % TAIL_SIZE), out, 0, len);
+            return checkedOpen(out);
         }
         ByteBuffer b = ByteBuffer.wrap(out);
         try {
@@ -326,6 +380,18 @@ public final class InMemoryLayer implements Layer {
         return out;
     }
 
+    /**
+     * Returns bytes copied from a tail buffer, unless the layer was closed meanwhile: its buffers may then have gone
+     * back to the pool and been overwritten, and the reader retries on the layers that replaced this one.
+     */
+    private byte[] checkedOpen(byte[] copied) {
+        java.lang.invoke.VarHandle.acquireFence(); // the copy's loads before the read of closed
+        if (closed) {
+            throw new LayerRetiredException(path.getFileName().toString());
+        }
+        return copied;
+    }
+
     private Value decode(byte[] raw, long loc) {
         try {
             return Value.decode(raw, 0, raw.length);
@@ -337,6 +403,13 @@ public final class InMemoryLayer implements Layer {
     /** Releases and deletes the scratch file; readers still holding the layer get {@link LayerRetiredException}. */
     public void closeAndDelete() {
         closed = true;
+        byte[][] sl = slots;
+        slots = new byte[0][];
+        for (byte[] b : sl) {
+            if (b != null) {
+                pool.give(b);
+            }
+        }
         try {
             FileChannel c = ch;
             if (c != null) {
@@ -366,8 +439,11 @@ public final class InMemoryLayer implements Layer {
         }
     }
 
-    /** A tail buffer and the file offset of its first byte. */
-    private record Tail(long base, byte[] buf) {
+    /** A tail buffer, the offset of its first byte and whether it is kept in memory (a pooled buffer). */
+    private record Tail(long base, byte[] buf, boolean kept) {
+        Tail(long base, byte[] buf) {
+            this(base, buf, false);
+        }
     }
 
     /** Read-only mappings of the scratch file in 1 GiB segments, for the flush's key-ordered pass. */
@@ -375,8 +451,12 @@ public final class InMemoryLayer implements Layer {
         private static final long SEGMENT = 1L << 30;
         private final MappedByteBuffer[] segments;
 
-        ScratchMapping(FileChannel ch, long size) {
-            int n = (int) ((size + SEGMENT - 1) / SEGMENT);
+        /** Tail buffers kept in memory, by slot; their values are read from here instead of the file. */
+        private final byte[][] kept;
+
+        ScratchMapping(FileChannel ch, long size, byte[][] kept) {
+            this.kept = kept;
+            int n = ch == null ? 0 : (int) ((size + SEGMENT - 1) / SEGMENT);
             segments = new MappedByteBuffer[n];
             try {
                 for (int i = 0; i < n; i++) {
@@ -389,6 +469,11 @@ public final class InMemoryLayer implements Layer {
         }
 
         byte[] read(long loc, int len) {
+            int slot = (int) (loc / TAIL_SIZE);
+            if (slot < kept.length && kept[slot] != null) {
+                int at = (int) (loc % TAIL_SIZE);
+                return java.util.Arrays.copyOfRange(kept[slot], at, at + len);
+            }
             byte[] out = new byte[len];
             int done = 0;
             while (done < len) {

@@ -2,6 +2,7 @@ package dev.strata.storage.tenant;
 
 import dev.strata.storage.StorageException;
 import dev.strata.storage.layer.LayerFiles;
+import dev.strata.storage.layer.TailPool;
 import dev.strata.storage.io.DurableFiles;
 import dev.strata.storage.redo.PageRedo;
 import dev.strata.storage.timeline.EngineConfig;
@@ -57,7 +58,7 @@ public final class LocalTenantManager implements TenantManager {
         this.maintenancePool = Executors.newFixedThreadPool(config.backgroundThreads(), threads("strata-compact"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("strata-tick"));
         this.ctx = new EngineContext(config, LayerFiles.of(config.pageCacheBytes(), config.maxOpenFiles()), redo, files,
-                flushPool, maintenancePool);
+                flushPool, maintenancePool, TailPool.shared(config.inMemoryTailBytes()));
         try {
             if (!Files.isDirectory(tenantsDir)) {
                 files.createDirectory(tenantsDir, "tenants");

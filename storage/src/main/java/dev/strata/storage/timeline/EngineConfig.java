@@ -21,6 +21,7 @@ public final class EngineConfig {
     private Duration pitrInterval = Duration.ofDays(7);
     private Duration gcPeriod = Duration.ofHours(1);
     private long pageCacheBytes = 64L << 20;
+    private long inMemoryTailBytes = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
     private int maxFrozenLayers = 2;
     private int backgroundThreads = 2;
     private int maxOpenFiles = 1000;
@@ -149,6 +150,24 @@ public final class EngineConfig {
         return this;
     }
 
+    /**
+     * Bytes of in-memory layers' values kept in the heap rather than written to their scratch files, shared by all
+     * timelines of the process (default: a quarter of the heap, at most 1 GiB; 0 writes every value to the scratch
+     * file). Past it, values go to the scratch files. The process's pool has the largest budget any engine asked
+     * for.
+     */
+    public long inMemoryTailBytes() {
+        return inMemoryTailBytes;
+    }
+
+    public EngineConfig inMemoryTailBytes(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("inMemoryTailBytes must be >= 0, got " + bytes);
+        }
+        this.inMemoryTailBytes = bytes;
+        return this;
+    }
+
     /** Frozen layers a timeline may have waiting for their flush before ingest waits (bounds memory). */
     public int maxFrozenLayers() {
         return maxFrozenLayers;
@@ -226,7 +245,8 @@ public final class EngineConfig {
                 + " compactionThreshold=" + compactionThreshold + " imageCreationThreshold=" + imageCreationThreshold
                 + " compactionTargetSize=" + compactionTargetSize + " compactionPeriod=" + compactionPeriod
                 + " gcHorizon=" + gcHorizon + " pitrInterval=" + pitrInterval + " gcPeriod=" + gcPeriod
-                + " pageCacheBytes=" + pageCacheBytes + " maxFrozenLayers=" + maxFrozenLayers
+                + " pageCacheBytes=" + pageCacheBytes + " inMemoryTailBytes=" + inMemoryTailBytes
+                + " maxFrozenLayers=" + maxFrozenLayers
                 + " backgroundThreads=" + backgroundThreads + " maxOpenFiles=" + maxOpenFiles + " fsync=" + fsync;
     }
 }

@@ -3,6 +3,7 @@ package dev.strata.storage.timeline;
 import dev.strata.storage.cache.PageCache;
 import dev.strata.storage.io.DurableFiles;
 import dev.strata.storage.layer.LayerFiles;
+import dev.strata.storage.layer.TailPool;
 import dev.strata.storage.redo.PageRedo;
 
 import java.util.concurrent.Executor;
@@ -10,10 +11,10 @@ import java.util.concurrent.Executor;
 /**
  * What every timeline of one engine shares: its settings, the page cache, the redo, durable file operations, the
  * pool that runs flushes and the pool that runs compaction and GC (separate, so a long compaction never delays a
- * flush that ingest may be waiting for).
+ * flush that ingest may be waiting for), and the tail buffers in-memory layers keep in memory.
  */
 public record EngineContext(EngineConfig config, LayerFiles layerFiles, PageRedo redo, DurableFiles files,
-                            Executor flushes, Executor maintenance) {
+                            Executor flushes, Executor maintenance, TailPool tails) {
     public PageCache cache() {
         return layerFiles.cache();
     }

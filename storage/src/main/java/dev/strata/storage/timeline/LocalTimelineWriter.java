@@ -39,7 +39,7 @@ final class LocalTimelineWriter implements TimelineWriter {
 
     InMemoryLayer newOpenLayer(long lsnStart) {
         return new InMemoryLayer(tl.dir().resolve(TimelineLoader.EPHEMERAL_PREFIX + ephemeralSeq.incrementAndGet()),
-                lsnStart);
+                lsnStart, tl.ctx.tails());
     }
 
     /**

@@ -22,9 +22,37 @@ class InMemoryLayerTest {
 
     @Test
     void theFlushPassGivesEveryKeyInOrderWithItsLastValuePerLsnBelowTheFreezePoint() {
-        long seed = TestSeeds.seed("InMemoryLayerTest");
+        flushPassMatchesTheModel(TailPool.NONE, "InMemoryLayerTest");
+    }
+
+    @Test
+    void tailsKeptInMemoryUpToThePoolsBudgetReadTheSameAndTheirBuffersAreReused() {
+        // a budget below what the layer needs: some tails stay in memory, the rest go to the scratch file
+        TailPool pool = new TailPool(40L * InMemoryLayer.TAIL_SIZE);
+        flushPassMatchesTheModel(pool, "InMemoryLayerTest.kept");
+        long allocated = pool.allocatedBytes();
+        assertThat(allocated).isEqualTo(40L * InMemoryLayer.TAIL_SIZE);
+        flushPassMatchesTheModel(pool, "InMemoryLayerTest.kept2");
+        assertThat(pool.allocatedBytes()).as("the second layer reuses the first one's buffers").isEqualTo(allocated);
+    }
+
+    @Test
+    void aReaderOfAClosedLayerIsToldToRetryRatherThanGivenBytesFromReusedBuffers() {
+        TailPool pool = new TailPool(1L << 20);
+        InMemoryLayer layer = new InMemoryLayer(dir.resolve("ephemeral-3"), 100, pool);
+        Key k = Key.relBlock(new RelTag(1663, 5, 16384, 0), 7);
+        layer.put(k, 108, Value.image(new byte[100]));
+        layer.freeze(109, 100);
+        layer.closeAndDelete();
+        ReconstructState st = new ReconstructState(k);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> layer.collect(st, 0, 108))
+                .isInstanceOf(LayerRetiredException.class);
+    }
+
+    private void flushPassMatchesTheModel(TailPool pool, String seedName) {
+        long seed = TestSeeds.seed(seedName);
         Random rnd = new Random(seed);
-        InMemoryLayer layer = new InMemoryLayer(dir.resolve("ephemeral-1"), 100);
+        InMemoryLayer layer = new InMemoryLayer(dir.resolve("ephemeral-1"), 100, pool);
         TreeMap<Key, TreeMap<Long, Value>> model = new TreeMap<>();
         long lsn = 100;
         long end = 0;
@@ -41,6 +69,11 @@ class InMemoryLayerTest {
             layer.put(k, lsn, v);
             if (end == 0) {
                 model.computeIfAbsent(k, x -> new TreeMap<>()).put(lsn, v);
+            }
+            if (i % 1009 == 0) { // what a concurrent reader sees while the layer is open: the version just put
+                ReconstructState st = new ReconstructState(k);
+                layer.collect(st, 0, lsn);
+                assertThat(st.found()).as("seed %d put %d", seed, i).isTrue();
             }
         }
         layer.freeze(end, end - 16);
