@@ -357,9 +357,7 @@ public final class InMemoryLayer implements Layer {
             System.arraycopy(t.buf, (int) (loc - t.base), out, 0, len);
             return checkedOpen(out);
         }
-        byte[][] sl = slots;
-        int slot = (int) (loc / TAIL_SIZE);
-        byte[] kept = slot < sl.length ? sl[slot] : null;
+        byte[] kept = keptBuffer(slots, loc);
         if (kept != null) {
             System.arraycopy(kept, (int) (loc % TAIL_SIZE), out, 0, len);
             return checkedOpen(out);
@@ -378,6 +376,12 @@ public final class InMemoryLayer implements Layer {
                     + e.getMessage(), e);
         }
         return out;
+    }
+
+    /** The buffer kept in memory for the slot holding offset {@code loc}, or null when its bytes are in the file. */
+    private static byte[] keptBuffer(byte[][] slots, long loc) {
+        int slot = (int) (loc / TAIL_SIZE);
+        return slot < slots.length ? slots[slot] : null;
     }
 
     /**
@@ -469,10 +473,10 @@ public final class InMemoryLayer implements Layer {
         }
 
         byte[] read(long loc, int len) {
-            int slot = (int) (loc / TAIL_SIZE);
-            if (slot < kept.length && kept[slot] != null) {
+            byte[] buf = keptBuffer(kept, loc);
+            if (buf != null) {
                 int at = (int) (loc % TAIL_SIZE);
-                return java.util.Arrays.copyOfRange(kept[slot], at, at + len);
+                return java.util.Arrays.copyOfRange(buf, at, at + len);
             }
             byte[] out = new byte[len];
             int done = 0;

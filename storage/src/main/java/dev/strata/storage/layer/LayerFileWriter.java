@@ -138,18 +138,6 @@ final class LayerFileWriter implements AutoCloseable {
     private record Opened(FileChannel ch, int alignment) {
     }
 
-    /** Copies whole blocks into the aligned buffer and writes them at {@code pos}; returns the bytes written. */
-    private int writeAligned(ByteBuffer src, long pos) throws IOException {
-        int n = src.remaining();
-        aligned.clear();
-        aligned.put(src);
-        aligned.flip();
-        while (aligned.hasRemaining()) {
-            pos += ch.write(aligned, pos);
-        }
-        return n;
-    }
-
     Path path() {
         return path;
     }
@@ -235,11 +223,7 @@ final class LayerFileWriter implements AutoCloseable {
         }
         try {
             faults.beforeStep("layer.write");
-            ByteBuffer summary = ByteBuffer.wrap(s.encode());
-            long pos = 0;
-            while (summary.hasRemaining()) {
-                pos += aligned == null ? ch.write(summary, pos) : writeAligned(summary, pos);
-            }
+            writeAt(ch, ByteBuffer.wrap(s.encode()), 0, aligned);
             files.force(ch, "layer");
             ch.close();
         } catch (IOException e) {
@@ -325,37 +309,40 @@ final class LayerFileWriter implements AutoCloseable {
         if (behind != null) {
             out = behind.submit(out, outFirst, outBlocks);
         } else {
-            if (aligned != null) {
-                for (int k = 0; k < outBlocks; k++) {
-                    LayerFileFormat.seal(outFirst + k, out, k * BLOCK_SIZE);
-                }
-                try {
-                    faults.beforeStep("layer.write");
-                    writeAligned(ByteBuffer.wrap(out, 0, outBlocks * BLOCK_SIZE), (long) outFirst * BLOCK_SIZE);
-                } catch (IOException e) {
-                    throw new StorageException("cannot write layer file " + path + ": " + e.getMessage(), e);
-                }
-            } else {
-                writeBuffer(ch, path, faults, out, outFirst, outBlocks);
-            }
+            writeBuffer(ch, path, faults, out, outFirst, outBlocks, aligned);
         }
         outFirst += outBlocks;
         outBlocks = 0;
     }
 
-    /** Seals {@code count} blocks numbered from {@code first} in {@code buf} and appends them to the file. */
-    static void writeBuffer(FileChannel ch, Path path, FaultInjector faults, byte[] buf, int first, int count) {
+    /**
+     * Seals {@code count} blocks numbered from {@code first} in {@code buf} and writes them at their place in the file,
+     * through {@code aligned} when the file is open with O_DIRECT (else null).
+     */
+    static void writeBuffer(FileChannel ch, Path path, FaultInjector faults, byte[] buf, int first, int count,
+                            ByteBuffer aligned) {
         for (int k = 0; k < count; k++) {
             LayerFileFormat.seal(first + k, buf, k * BLOCK_SIZE);
         }
-        ByteBuffer b = ByteBuffer.wrap(buf, 0, count * BLOCK_SIZE);
         try {
             faults.beforeStep("layer.write");
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
+            writeAt(ch, ByteBuffer.wrap(buf, 0, count * BLOCK_SIZE), (long) first * BLOCK_SIZE, aligned);
         } catch (IOException e) {
             throw new StorageException("cannot write layer file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code src} at {@code pos}: directly, or copied into {@code aligned} (which must have room) first. */
+    private static void writeAt(FileChannel ch, ByteBuffer src, long pos, ByteBuffer aligned) throws IOException {
+        ByteBuffer b = src;
+        if (aligned != null) {
+            aligned.clear();
+            aligned.put(src);
+            aligned.flip();
+            b = aligned;
+        }
+        while (b.hasRemaining()) {
+            pos += ch.write(b, pos);
         }
     }
 

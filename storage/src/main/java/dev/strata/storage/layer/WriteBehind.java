@@ -141,7 +141,7 @@ final class WriteBehind {
                 continue; // abandoned or failed: drain until STOP without writing
             }
             try {
-                LayerFileWriter.writeBuffer(ch, path, faults, job.buf(), job.first(), job.count());
+                LayerFileWriter.writeBuffer(ch, path, faults, job.buf(), job.first(), job.count(), null);
                 unsynced += (long) job.count() * BLOCK_SIZE;
                 if (early && unsynced >= EARLY_SYNC_BYTES) {
                     ch.force(false);

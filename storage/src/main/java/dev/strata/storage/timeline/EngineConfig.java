@@ -113,10 +113,7 @@ public final class EngineConfig {
     }
 
     public EngineConfig gcHorizon(long bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("gcHorizon must not be negative: " + bytes);
-        }
-        this.gcHorizon = bytes;
+        this.gcHorizon = nonNegative(bytes, "gcHorizon");
         return this;
     }
 
@@ -161,10 +158,7 @@ public final class EngineConfig {
     }
 
     public EngineConfig inMemoryTailBytes(long bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("inMemoryTailBytes must be >= 0, got " + bytes);
-        }
-        this.inMemoryTailBytes = bytes;
+        this.inMemoryTailBytes = nonNegative(bytes, "inMemoryTailBytes");
         return this;
     }
 
@@ -230,6 +224,13 @@ public final class EngineConfig {
     public EngineConfig fsync(boolean on) {
         this.fsync = on;
         return this;
+    }
+
+    private static long nonNegative(long v, String name) {
+        if (v < 0) {
+            throw new IllegalArgumentException(name + " must not be negative: " + v);
+        }
+        return v;
     }
 
     private static long positive(long v, String name) {
